@@ -1,0 +1,51 @@
+/**
+ * @cairn/sdk — track runs from TypeScript. `import cairn from '@cairn/sdk'` gives the same
+ * API as the named exports, with the reference's snake_case names as aliases.
+ */
+import { installAliases } from './aliases.js';
+import * as api from './init.js';
+import { openRun } from './read.js';
+
+export { init, log, defineMetric, finish, markPreempting, withRun, run, config, summary } from './init.js';
+export { openRun, type LocalRun } from './read.js';
+export { Run, History, type LogOptions, type FinishOptions, type Metric } from './run.js';
+export type { Config, ConfigChange } from './config.js';
+export type { Summary } from './summary-view.js';
+export type { InitOptions, Settings, ResumeMode } from './settings.js';
+export { SNAKE_CASE_ALIASES } from './aliases.js';
+export { SDK_VERSION } from './version.js';
+export {
+  CairnError,
+  isCairnError,
+  type ErrorCode,
+  type DefineMetricOptions,
+  type MetricDefinition,
+  type RunMode,
+  type RunState,
+  type SummaryOp,
+  type Goal,
+} from '@cairn/protocol';
+
+/** The default export: the module API as one object, `cairn.init()`, `cairn.run`, `cairn.define_metric()`… */
+const cairn = {
+  init: api.init,
+  log: api.log,
+  defineMetric: api.defineMetric,
+  finish: api.finish,
+  join: api.finish,
+  markPreempting: api.markPreempting,
+  withRun: api.withRun,
+  openRun,
+  get run() {
+    return api.run;
+  },
+  get config() {
+    return api.config;
+  },
+  get summary() {
+    return api.summary;
+  },
+};
+installAliases(cairn);
+
+export default cairn;
