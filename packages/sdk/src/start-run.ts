@@ -43,6 +43,8 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
   const console = new Console(settings.silent);
   if (settings.mode === 'disabled') return startDisabledRun(init, console, hooks);
 
+  // Everything that can fail on bad input is checked before anything is written.
+  const initialConfig = loadInitialConfig(init);
   const start = new Date();
   const cairn = cairnDir(settings.rootDir);
   let id = settings.id;
@@ -139,7 +141,7 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
     mode: run.mode,
   };
   run.appendRecord(runRecord);
-  applyInitialConfig(run, init, replay?.config, settings.rootDir);
+  applyInitialConfig(run, init.sweepConfig, replay?.config, initialConfig);
   run.writeMetadata();
   run.track(
     collectGitInfo(programDir(settings.program)).then((git) => {
@@ -160,18 +162,12 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
   return run;
 }
 
-/**
- * Config at init, in the reference's order: sweep parameters first, locked; then values
- * loaded back on resume (no change checks); then config-defaults.yaml and the init config
- * (init wins over defaults and over resumed values; sweep-locked keys keep the sweep's value).
- */
-function applyInitialConfig(run: Run, init: ResolvedInit, resumed: Record<string, unknown> | undefined, rootDir: string): void {
-  if (init.sweepConfig !== undefined) run.config.updateLocked(init.sweepConfig, 'sweep');
-  if (resumed) run.config.update(resumed, { allowValChange: true });
+/** init's config: config-defaults.yaml under the init config (a file or an object), filtered. */
+function loadInitialConfig(init: ResolvedInit): Record<string, unknown> {
   const defaults = loadConfigDefaults(process.cwd()) ?? {};
   let given: Record<string, unknown> = {};
   if (typeof init.config === 'string') {
-    const file = path.resolve(rootDir, init.config);
+    const file = path.resolve(process.cwd(), init.config);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -182,8 +178,23 @@ function applyInitialConfig(run: Run, init: ResolvedInit, resumed: Record<string
   } else if (init.config !== undefined) {
     given = init.config;
   }
-  const merged = filterConfigKeys({ ...defaults, ...given }, init.configIncludeKeys, init.configExcludeKeys);
-  if (Object.keys(merged).length > 0) run.config.update(merged, { allowValChange: true, warnLocked: false });
+  return filterConfigKeys({ ...defaults, ...given }, init.configIncludeKeys, init.configExcludeKeys);
+}
+
+/**
+ * Config at init, in the reference's order: sweep parameters first, locked; then values
+ * loaded back on resume (no change checks); then the init config (it wins over resumed
+ * values; sweep-locked keys keep the sweep's value, silently).
+ */
+function applyInitialConfig(
+  run: Run,
+  sweepConfig: Record<string, unknown> | undefined,
+  resumed: Record<string, unknown> | undefined,
+  initial: Record<string, unknown>,
+): void {
+  if (sweepConfig !== undefined) run.config.updateLocked(sweepConfig, 'sweep');
+  if (resumed) run.config.update(resumed, { allowValChange: true });
+  if (Object.keys(initial).length > 0) run.config.update(initial, { allowValChange: true, warnLocked: false });
 }
 
 function startDisabledRun(init: ResolvedInit, console: Console, hooks: StartHooks): Run {
@@ -213,7 +224,6 @@ function startDisabledRun(init: ResolvedInit, console: Console, hooks: StartHook
     console,
     onFinish: hooks.onFinish,
   });
-  if (init.sweepConfig !== undefined) run.config.updateLocked(init.sweepConfig, 'sweep');
-  if (typeof init.config === 'object') run.config.update(init.config, { allowValChange: true, warnLocked: false });
+  applyInitialConfig(run, init.sweepConfig, undefined, loadInitialConfig(init));
   return run;
 }
