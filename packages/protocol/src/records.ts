@@ -15,6 +15,12 @@ export interface HeaderRecord {
   version: number;
   /** The SDK that wrote the following records, e.g. `@cairn/sdk 0.1.0`. */
   writer: string;
+  /**
+   * Identifies the log file's index sequence: chosen when the log is created, kept when a
+   * resumed run appends to it. Several writers of one run (distributed training) each
+   * have their own, so the server can apply each (writerId, index) once.
+   */
+  writerId: string;
   pid: number;
   /** Unix time in seconds. */
   time: number;

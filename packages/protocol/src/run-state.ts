@@ -25,12 +25,15 @@ export class RunReplay {
   metadata: Record<string, unknown> | undefined;
   /** The header of the last writer session. */
   header: HeaderRecord | undefined;
+  /** The writer id of the log (from its first header). */
+  writerId: string | undefined;
 
   /** Applies one record; unknown record types are ignored so older readers keep working. */
   apply(record: Record<string, unknown>): void {
     switch (record.t) {
       case 'header':
         this.header = record as unknown as HeaderRecord;
+        this.writerId ??= this.header.writerId;
         return;
       case 'run':
         this.run = { ...(record as unknown as RunRecord) };

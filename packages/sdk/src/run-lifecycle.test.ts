@@ -167,6 +167,9 @@ describe('init() options', () => {
     expect(run.settings.project).toBe('proj');
     expect(run.dir).toBe(path.join(run.runDir!, 'files'));
     expect(run.history.step).toBe(0);
+    run.log({ a: 1 });
+    run.log({ b: 2 }, { commit: false });
+    expect(run.history.rows().map((row) => row._step)).toEqual([0]);
     await run.finish();
   });
 
@@ -299,6 +302,9 @@ describe('resume of a local run', () => {
     expect(back.history.map((r) => [r._step, r.loss])).toEqual([[0, 0.5], [1, 0.2], [2, 0.3]]);
     expect(back.summary.loss).toEqual({ min: 0.2 });
     expect(back.resumed).toBe(true);
+    const headers = readFileSync(back.logFile, 'utf8').split('\n').filter((line) => line.includes('"t":"header"'));
+    expect(headers).toHaveLength(2);
+    expect(new Set(headers.map((line) => JSON.parse(line.slice(9)).writerId)).size).toBe(1);
     expect(back.history[2]!._runtime as number).toBeGreaterThanOrEqual(back.history[1]!._runtime as number);
   });
 

@@ -26,6 +26,7 @@ import type { RecordWriter } from './record-writer.js';
 import { hookExitCode } from './exit-hooks.js';
 import { cairnDir, CONFIG_FILE, deleteResumeFile, METADATA_FILE, SUMMARY_FILE, writeFileAtomic } from './run-dir.js';
 import type { Settings } from './settings.js';
+import { openRun } from './read.js';
 import { createSummaryView, type Summary } from './summary-view.js';
 import type { Console } from './console.js';
 
@@ -548,6 +549,13 @@ export class History {
   /** The step the next committed row gets. */
   get step(): number {
     return this.run.step;
+  }
+
+  /** Every committed row so far (the pending row is not committed yet), in `_step` order. */
+  rows(): Array<Record<string, unknown>> {
+    if (this.run.runDir === null) return [];
+    this.run.flush();
+    return openRun(this.run.runDir).history;
   }
 }
 

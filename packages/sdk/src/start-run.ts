@@ -1,4 +1,5 @@
 /** Assembles a Run from resolved init options: directory, resume, log writer, config. */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,7 +124,14 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
     onFinish: hooks.onFinish,
   });
 
-  run.appendRecord({ t: 'header', version: RECORD_LOG_VERSION, writer: `@cairn/sdk ${SDK_VERSION}`, pid: process.pid, time: nowSeconds });
+  run.appendRecord({
+    t: 'header',
+    version: RECORD_LOG_VERSION,
+    writer: `@cairn/sdk ${SDK_VERSION}`,
+    writerId: replay?.writerId ?? randomUUID(),
+    pid: process.pid,
+    time: nowSeconds,
+  });
   const runRecord: RunRecord = {
     t: 'run',
     id,
