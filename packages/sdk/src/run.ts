@@ -580,7 +580,7 @@ function preview(row: Record<string, unknown>): string {
 }
 
 function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(5);
+  return Number.isInteger(value) || !Number.isFinite(value) ? String(value) : String(Number(value.toPrecision(5)));
 }
 
 /** JSON for human-readable files: NaN and ±Infinity as their names, bigint as digits. */
