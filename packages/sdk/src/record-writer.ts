@@ -102,7 +102,11 @@ export class RecordWriter {
 }
 
 function writeAll(fd: number, text: string): void {
+  // Regular files take the whole write; only a short write (disk full, signals) needs bytes.
+  const length = Buffer.byteLength(text);
+  const written = writeSync(fd, text);
+  if (written === length) return;
   const buffer = Buffer.from(text, 'utf8');
-  let offset = 0;
+  let offset = written;
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 }

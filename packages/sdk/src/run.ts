@@ -120,7 +120,6 @@ export class Run {
   private readonly metadata: RunMetadata | null;
   private readonly console: Console;
   private readonly onFinish: RunParts['onFinish'];
-  private pendingWork: Array<Promise<unknown>> = [];
 
   /** @internal Use `init()`. */
   constructor(parts: RunParts) {
@@ -379,8 +378,6 @@ export class Run {
       throw new TypeError(`finish(): exitCode must be an integer, got ${String(exitCode)}`);
     }
     const quiet = camelCaseOptions(options, 'finish').quiet === true;
-    // Give background work (git metadata) a moment; never hold the process for long.
-    if (this.pendingWork.length > 0) await Promise.race([Promise.allSettled(this.pendingWork), delay(1000)]);
     this.finishNow(exitCode || hookExitCode() || 0, quiet);
   }
 
@@ -436,11 +433,6 @@ export class Run {
   writeMetadata(): void {
     if (this.runDir === null || !this.metadata) return;
     writeFileSync(path.join(this.dir, METADATA_FILE), `${JSON.stringify(this.metadata, null, 2)}\n`);
-  }
-
-  /** @internal Work that finish() should wait for briefly. */
-  track(work: Promise<unknown>): void {
-    this.pendingWork.push(work);
   }
 
   /** @internal Appends a record (used by init for the header, run and metadata records). */
@@ -594,8 +586,4 @@ export function stringifyJsonSafe(value: unknown, indent?: number): string {
     },
     indent,
   );
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

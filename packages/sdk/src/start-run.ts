@@ -16,7 +16,7 @@ import { crc32 } from 'node:zlib';
 import { filterConfigKeys, loadConfigDefaults } from './config.js';
 import { parseConfigYaml } from './config-yaml.js';
 import { Console } from './console.js';
-import { collectGitInfo, collectMetadata, programDir } from './metadata.js';
+import { collectMetadata, programDir, readGitInfo } from './metadata.js';
 import { generateRunId, generateRunName } from './names.js';
 import { RecordWriter } from './record-writer.js';
 import {
@@ -96,6 +96,8 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
   const nowSeconds = start.getTime() / 1000;
   const filesDir = path.join(runDir, FILES_DIR);
   const metadata = collectMetadata(settings.program, settings.rootDir, start);
+  const git = readGitInfo(programDir(settings.program));
+  if (git) metadata.git = git;
 
   const writer = new RecordWriter(path.join(runDir, logFileName(id)), { truncateTo, firstIndex });
   const metrics = replay?.metrics ?? new MetricRegistry();
@@ -151,14 +153,7 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
   run.appendRecord(runRecord);
   applyInitialConfig(run, init.sweepConfig, replay?.config, initialConfig);
   run.writeMetadata();
-  run.track(
-    collectGitInfo(programDir(settings.program)).then((git) => {
-      if (run.isFinished) return;
-      if (git) metadata.git = git;
-      run.writeMetadata();
-      run.appendRecord({ t: 'metadata', metadata });
-    }),
-  );
+  run.appendRecord({ t: 'metadata', metadata: { ...metadata } });
   run.flush();
 
   const where = path.relative(process.cwd(), runDir) || runDir;
