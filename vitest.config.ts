@@ -9,6 +9,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'protocol', include: ['packages/protocol/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'sdk', include: ['packages/sdk/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'server', include: ['packages/server/src/**/*.test.ts'], testTimeout: 60_000 } },
+      { extends: true, test: { name: 'cli', include: ['packages/cli/src/**/*.test.ts'], testTimeout: 60_000 } },
       { extends: true, test: { name: 'examples', include: ['examples/**/*.test.ts'], testTimeout: 60_000 } },
     ],
     pool: 'forks',

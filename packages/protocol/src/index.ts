@@ -7,3 +7,4 @@ export * from './record-log.js';
 export * from './metric.js';
 export * from './summary.js';
 export * from './run-state.js';
+export * from './api.js';

@@ -67,6 +67,23 @@ function nullifySpecials(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * JSON text for any value, keeping NaN, ±Infinity and bigint (stored beside it as in a log
+ * line): for storing summaries, configs and snapshots in a database. Decode with decodeJson.
+ */
+export function encodeJson(value: unknown): string {
+  const specials: Special[] = [];
+  collectSpecials({ v: value }, [], specials);
+  return specials.length === 0 ? JSON.stringify({ v: value }) : JSON.stringify({ v: value, x: specials }, nullifySpecials);
+}
+
+/** The value encodeJson encoded. Throws a SyntaxError for text it did not write. */
+export function decodeJson(text: string): unknown {
+  const wrapper = JSON.parse(text) as { v: unknown; x?: Special[] };
+  if (Array.isArray(wrapper.x)) restoreSpecials(wrapper as unknown as Record<string, unknown>, wrapper.x);
+  return wrapper.v;
+}
+
 /** Decodes one line (without its newline); undefined when the checksum or the JSON is bad. */
 export function decodeRecordLine(line: string, crc32: Crc32 = crc32Js): Record<string, unknown> | undefined {
   if (line.length < 10 || line[8] !== ' ') return undefined;

@@ -5,7 +5,23 @@
  */
 import { MetricRegistry, type MetricDefinition } from './metric.js';
 import type { ExitRecord, HeaderRecord, RunRecord, RunUpdateRecord } from './records.js';
-import { SummaryState } from './summary.js';
+import { SummaryState, type SummarySnapshot } from './summary.js';
+
+/** Everything a RunReplay holds, as plain data (see {@link RunReplay.snapshot}). */
+export interface RunReplaySnapshot {
+  run: RunRecord | undefined;
+  config: Record<string, unknown>;
+  metrics: MetricDefinition[];
+  summary: SummarySnapshot;
+  lastStep: number;
+  lastRuntime: number;
+  historyRows: number;
+  exit: ExitRecord | undefined;
+  preempting: boolean;
+  metadata: Record<string, unknown> | undefined;
+  header: HeaderRecord | undefined;
+  writerId: string | undefined;
+}
 
 /** Lifecycle states (ARCHITECTURE.md "Run lifecycle"). */
 export type RunState = 'running' | 'finished' | 'failed' | 'crashed' | 'killed' | 'preempted';
@@ -13,8 +29,8 @@ export type RunState = 'running' | 'finished' | 'failed' | 'crashed' | 'killed' 
 export class RunReplay {
   run: RunRecord | undefined;
   readonly config: Record<string, unknown> = {};
-  readonly metrics = new MetricRegistry();
-  readonly summary = new SummaryState(this.metrics);
+  readonly metrics: MetricRegistry;
+  readonly summary: SummaryState;
   /** `_step` of the last history row, -1 when there is none. */
   lastStep = -1;
   /** `_runtime` of the last history row or exit, whichever came last. */
@@ -27,6 +43,45 @@ export class RunReplay {
   header: HeaderRecord | undefined;
   /** The writer id of the log (from its first header). */
   writerId: string | undefined;
+
+  constructor(snapshot?: RunReplaySnapshot) {
+    this.metrics = new MetricRegistry();
+    if (!snapshot) {
+      this.summary = new SummaryState(this.metrics);
+      return;
+    }
+    // Merged definitions re-applied in order, each replacing, rebuild the same registry.
+    for (const definition of snapshot.metrics) this.metrics.define(definition, true);
+    this.summary = SummaryState.restore(this.metrics, snapshot.summary);
+    this.run = snapshot.run && { ...snapshot.run };
+    Object.assign(this.config, snapshot.config);
+    this.lastStep = snapshot.lastStep;
+    this.lastRuntime = snapshot.lastRuntime;
+    this.historyRows = snapshot.historyRows;
+    this.exit = snapshot.exit;
+    this.preempting = snapshot.preempting;
+    this.metadata = snapshot.metadata;
+    this.header = snapshot.header;
+    this.writerId = snapshot.writerId;
+  }
+
+  /** The whole state as plain data; `new RunReplay(snapshot)` continues from it. */
+  snapshot(): RunReplaySnapshot {
+    return {
+      run: this.run && { ...this.run },
+      config: { ...this.config },
+      metrics: this.metrics.explicit(),
+      summary: this.summary.snapshot(),
+      lastStep: this.lastStep,
+      lastRuntime: this.lastRuntime,
+      historyRows: this.historyRows,
+      exit: this.exit,
+      preempting: this.preempting,
+      metadata: this.metadata,
+      header: this.header,
+      writerId: this.writerId,
+    };
+  }
 
   /** Applies one record; unknown record types are ignored so older readers keep working. */
   apply(record: Record<string, unknown>): void {

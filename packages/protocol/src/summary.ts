@@ -8,8 +8,15 @@ import type { MetricDefinition, MetricRegistry, SummaryOp } from './metric.js';
 
 type Tree = Record<string, unknown>;
 
+/** See {@link SummaryState.snapshot}. */
+export interface SummarySnapshot {
+  summary: Record<string, unknown>;
+  aggregates: Array<[string, Aggregate]>;
+  lastLogged: Array<[string, unknown]>;
+}
+
 /** Running state of one aggregated leaf, over its numeric, non-NaN values. */
-interface Aggregate {
+export interface Aggregate {
   count: number;
   sum: number;
   min: number;
@@ -278,6 +285,27 @@ export class SummaryState {
   /** The current summary as a plain object: a deep copy, safe to serialise or mutate. */
   toJSON(): Record<string, unknown> {
     return outCopy(this.#summary) as Record<string, unknown>;
+  }
+
+  /**
+   * The reducer's whole state (summary, running aggregates, step-sync values) as plain data,
+   * so that a reducer can continue elsewhere: the server keeps it between ingest batches.
+   */
+  snapshot(): SummarySnapshot {
+    return {
+      summary: this.toJSON(),
+      aggregates: [...this.#aggregates].map(([path, aggregate]) => [path, { ...aggregate }]),
+      lastLogged: [...this.#lastLogged].map(([key, value]) => [key, outCopy(value)]),
+    };
+  }
+
+  /** A reducer that continues from `snapshot`, over the registry holding the same definitions. */
+  static restore(metrics: MetricRegistry, snapshot: SummarySnapshot): SummaryState {
+    const state = new SummaryState(metrics);
+    for (const key of Object.keys(snapshot.summary)) setAt(state.#summary, [key], ownCopy(snapshot.summary[key]));
+    for (const [path, aggregate] of snapshot.aggregates) state.#aggregates.set(path, { ...aggregate });
+    for (const [key, value] of snapshot.lastLogged) state.#lastLogged.set(key, ownCopy(value));
+    return state;
   }
 
   #applyDefined(value: unknown, keys: string[], path: string, inherited: MetricDefinition | undefined): void {

@@ -1,0 +1,165 @@
+/**
+ * The tracking server's HTTP API, version 1: paths, parameters and response shapes shared
+ * by the server, the SDK's uploader and Api client, the CLI and the dashboard.
+ *
+ * Errors are JSON `{ "error": { "code": ErrorCode, "message": string, ...details } }` with the
+ * status given by HTTP_STATUS.
+ */
+import type { ErrorCode } from './errors.js';
+import type { MetricDefinition } from './metric.js';
+import type { RunState } from './run-state.js';
+
+export const API_PREFIX = '/api/v1';
+
+/** The content type of an ingest body: record log lines, exactly as in a run's .cairn file. */
+export const RECORDS_CONTENT_TYPE = 'application/x-cairn-records';
+
+/** Largest ingest body the server accepts; uploaders split their batches below it. */
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** The entity used for runs that name none, in single-user mode. */
+export const DEFAULT_ENTITY = 'local';
+
+/** HTTP status for each error code: the one place they are mapped. */
+export const HTTP_STATUS: Record<ErrorCode | 'out_of_order' | 'payload_too_large' | 'unauthorized', number> = {
+  invalid_argument: 400,
+  usage: 400,
+  corrupt_log: 400,
+  config_value_locked: 409,
+  run_finished: 409,
+  run_exists: 409,
+  out_of_order: 409,
+  no_active_run: 409,
+  run_not_found: 404,
+  not_available: 501,
+  payload_too_large: 413,
+  unauthorized: 401,
+  internal: 500,
+};
+
+export type ApiErrorCode = keyof typeof HTTP_STATUS;
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; nextIndex?: number };
+}
+
+export const apiPaths = {
+  /** GET → {@link Viewer}. */
+  viewer: () => `${API_PREFIX}/viewer`,
+  /** GET → {@link ProjectSummary}[]. */
+  projects: () => `${API_PREFIX}/projects`,
+  /** GET (query: filter, sort, order, limit, cursor) → {@link RunPage}. */
+  runs: (entity: string, project: string) => `${API_PREFIX}/projects/${enc(entity)}/${enc(project)}/runs`,
+  /** GET → {@link RunInfo}; PATCH {@link RunEdit} → RunInfo; DELETE → 204. */
+  run: (entity: string, project: string, id: string) => `${API_PREFIX}/projects/${enc(entity)}/${enc(project)}/runs/${enc(id)}`,
+  /**
+   * POST ?writer=<writerId>&first=<index> with a {@link RECORDS_CONTENT_TYPE} body → {@link IngestResult}.
+   * Records whose index is below the writer's next index were applied before and are skipped;
+   * `first` above it is 409 out_of_order with `nextIndex`. Creates entity, project and run.
+   */
+  records: (entity: string, project: string, id: string) => `${run(entity, project, id)}/records`,
+  /** GET → {@link WriterPosition}: where a writer's upload resumes. */
+  writer: (entity: string, project: string, id: string, writerId: string) => `${run(entity, project, id)}/writers/${enc(writerId)}`,
+  /** GET (query: cursor, limit) → {@link HistoryPage}: full-fidelity rows in _step order. */
+  history: (entity: string, project: string, id: string) => `${run(entity, project, id)}/history`,
+  /** POST {@link SeriesRequest} → {@link SeriesResponse}. */
+  series: () => `${API_PREFIX}/series`,
+} as const;
+
+function enc(part: string): string {
+  return encodeURIComponent(part);
+}
+
+function run(entity: string, project: string, id: string): string {
+  return apiPaths.run(entity, project, id);
+}
+
+export interface Viewer {
+  entity: string;
+  serverVersion: string;
+}
+
+export interface IngestResult {
+  /** The index the writer's next record must have. */
+  nextIndex: number;
+  /** Records applied by this request (the rest were already applied). */
+  applied: number;
+}
+
+export interface WriterPosition {
+  nextIndex: number;
+}
+
+export interface ProjectSummary {
+  entity: string;
+  name: string;
+  runCount: number;
+  /** Unix seconds of the last ingest into any of its runs. */
+  lastActivity: number;
+}
+
+export interface RunInfo {
+  entity: string;
+  project: string;
+  id: string;
+  name: string | null;
+  group: string | null;
+  jobType: string | null;
+  tags: string[];
+  notes: string | null;
+  state: RunState;
+  exitCode: number | null;
+  /** Unix seconds. */
+  createdAt: number;
+  updatedAt: number;
+  heartbeatAt: number;
+  startTime: number;
+  runtime: number;
+  lastStep: number;
+  historyRows: number;
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  metadata: Record<string, unknown> | null;
+  metrics: MetricDefinition[];
+}
+
+export type RunEdit = Partial<Pick<RunInfo, 'name' | 'notes' | 'tags' | 'group' | 'jobType'>>;
+
+export interface RunPage {
+  runs: RunInfo[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface HistoryPage {
+  rows: Array<Record<string, unknown>>;
+  nextCursor: string | null;
+}
+
+/** The x-axes a series can be drawn against; any other name is a step metric key. */
+export type SeriesAxis = '_step' | '_runtime' | '_timestamp' | (string & {});
+
+export interface SeriesRequest {
+  runs: Array<{ entity: string; project: string; id: string }>;
+  keys: string[];
+  x?: SeriesAxis;
+  /** Inclusive range on the x-axis; the whole series when absent. */
+  range?: [number, number];
+  /** Number of buckets (pixel columns), 1–10,000. */
+  buckets: number;
+}
+
+/** One M4 bucket: the first, last, smallest and largest point in it, with their x. */
+export interface M4Bucket {
+  count: number;
+  first: [number, number];
+  last: [number, number];
+  min: [number, number];
+  max: [number, number];
+}
+
+export interface SeriesResponse {
+  x: SeriesAxis;
+  /** Per run × key: `buckets` slots, null where a bucket holds no point; empty when the series has none. */
+  series: Array<{ run: { entity: string; project: string; id: string }; key: string; buckets: Array<M4Bucket | null> }>;
+}

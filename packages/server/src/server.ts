@@ -1,0 +1,77 @@
+/**
+ * Starting the tracking server: open (and migrate) the store, serve the HTTP API.
+ *
+ * @example
+ * const server = await startServer({ port: 0, dataDir: '/tmp/cairn' });
+ * console.log(server.url);
+ * await server.close();
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { openDatabase } from './db/connection.js';
+import { migrateToLatest } from './db/migrations.js';
+import { createApp } from './http/app.js';
+import { Store } from './store/store.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface ServerOptions {
+  /** 0 picks a free port. Default 8080. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where the embedded database and blobs live. Default ~/.cairn. */
+  dataDir?: string;
+  /** `sqlite:<file>` or `postgres://…`; default the SQLite file in dataDir. */
+  db?: string;
+  /** A running run silent for this long reads as crashed. Default 300 s. */
+  heartbeatTimeoutSeconds?: number;
+  quiet?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  /** Stops accepting connections, lets in-flight requests finish, closes the database. */
+  close(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return process.env.CAIRN_DATA ?? path.join(os.homedir(), '.cairn');
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+  mkdirSync(dataDir, { recursive: true });
+  const database = openDatabase(options.db, dataDir);
+  try {
+    await migrateToLatest(database.db, database.capabilities);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const store = new Store(database.db, database.capabilities, { heartbeatTimeoutSeconds: options.heartbeatTimeoutSeconds });
+  const app = createApp({ store, version: SERVER_VERSION });
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!options.quiet) console.log(`cairn server ${SERVER_VERSION} listening on ${url} (data: ${database.location})`);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    store,
+    close() {
+      closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => database.close());
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,421 @@
+/**
+ * The store: MetaStore (entities, projects, runs) and HistoryStore (row chunks, numeric
+ * series chunks) over one Kysely database. Every write goes through `applyBatch`, the one
+ * write primitive: records in, everything derived (summary, state, series) maintained there.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import {
+  CairnError,
+  decodeJson,
+  encodeJson,
+  RunReplay,
+  type IngestResult,
+  type ProjectSummary,
+  type RunInfo,
+  type RunReplaySnapshot,
+  type RunState,
+} from '@cairn/protocol';
+import type { Capabilities } from '../db/connection.js';
+import type { Database, NewRun, RunRow, RunUpdate, SeriesChunkRow } from '../db/schema.js';
+import { appendPoints, type SeriesChunk } from '../series/series-chunk.js';
+import { collectSeries } from './series-leaves.js';
+
+export interface RunKey {
+  entity: string;
+  project: string;
+  id: string;
+}
+
+export interface StoreOptions {
+  /** A running run whose last heartbeat is older than this reads as crashed (or preempted). */
+  heartbeatTimeoutSeconds?: number;
+}
+
+export class OutOfOrderError extends CairnError {
+  constructor(readonly nextIndex: number, first: number) {
+    super('invalid_argument', `records start at index ${first} but this writer's next index is ${nextIndex}; resend from ${nextIndex}`);
+  }
+}
+
+type Tx = Transaction<Database> | Kysely<Database>;
+
+const now = (): number => Date.now() / 1000;
+
+export class Store {
+  readonly heartbeatTimeoutSeconds: number;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly capabilities: Capabilities,
+    options: StoreOptions = {},
+  ) {
+    this.heartbeatTimeoutSeconds = options.heartbeatTimeoutSeconds ?? 300;
+  }
+
+  // ── the write primitive ─────────────────────────────────────────────────
+
+  /**
+   * Applies the records `first`, `first + 1`, … of one writer of a run, each index once:
+   * records below the writer's next index were applied before and are skipped; a gap is an
+   * OutOfOrderError. Creates the entity, project and run as needed. All or nothing.
+   */
+  async applyBatch(key: RunKey, writerId: string, first: number, records: ReadonlyArray<Record<string, unknown>>): Promise<IngestResult> {
+    for (const record of records) {
+      if (record.t === 'run' && record.id !== key.id) {
+        throw new CairnError('invalid_argument', `a run record for run '${String(record.id)}' was sent to run '${key.id}'`);
+      }
+    }
+    return this.db.transaction().execute(async (tx) => {
+      const time = now();
+      const run = await this.lockRun(tx, key, time);
+      const writer = await tx
+        .selectFrom('run_writers')
+        .select('next_index')
+        .where('run_pk', '=', run.pk)
+        .where('writer_id', '=', writerId)
+        .executeTakeFirst();
+      const nextIndex = writer?.next_index ?? 0;
+      if (first > nextIndex) throw new OutOfOrderError(nextIndex, first);
+      const fresh = records.slice(nextIndex - first);
+      if (fresh.length === 0) return { nextIndex, applied: 0 };
+
+      const replay = new RunReplay(decodeJson(run.replay) as RunReplaySnapshot);
+      const rows: Array<Record<string, unknown>> = [];
+      for (const record of fresh) {
+        replay.apply(record);
+        if (record.t === 'history') rows.push(record.row as Record<string, unknown>);
+      }
+      if (rows.length > 0) {
+        await this.appendHistory(tx, run.pk, rows);
+        await this.appendSeries(tx, run.pk, rows);
+      }
+      await tx.updateTable('runs').set(this.runColumns(replay, time)).where('pk', '=', run.pk).execute();
+      await tx.updateTable('projects').set({ updated_at: time }).where('id', '=', run.project_id).execute();
+      const newNext = first + records.length;
+      if (writer) {
+        await tx.updateTable('run_writers').set({ next_index: newNext }).where('run_pk', '=', run.pk).where('writer_id', '=', writerId).execute();
+      } else {
+        await tx.insertInto('run_writers').values({ run_pk: run.pk, writer_id: writerId, next_index: newNext }).execute();
+      }
+      return { nextIndex: newNext, applied: fresh.length };
+    });
+  }
+
+  /** The run's row, created (with its entity and project) when missing, locked for this transaction. */
+  private async lockRun(tx: Tx, key: RunKey, time: number): Promise<Pick<RunRow, 'pk' | 'project_id' | 'replay'>> {
+    await tx.insertInto('entities').values({ name: key.entity, created_at: time }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    const entity = await tx.selectFrom('entities').select('id').where('name', '=', key.entity).executeTakeFirstOrThrow();
+    await tx
+      .insertInto('projects')
+      .values({ entity_id: entity.id, name: key.project, created_at: time, updated_at: time })
+      .onConflict((oc) => oc.columns(['entity_id', 'name']).doNothing())
+      .execute();
+    const project = await tx.selectFrom('projects').select('id').where('entity_id', '=', entity.id).where('name', '=', key.project).executeTakeFirstOrThrow();
+    await tx
+      .insertInto('runs')
+      .values(newRunRow(project.id, key.id, time))
+      .onConflict((oc) => oc.columns(['project_id', 'run_id']).doNothing())
+      .execute();
+    let query = tx.selectFrom('runs').select(['pk', 'project_id', 'replay']).where('project_id', '=', project.id).where('run_id', '=', key.id);
+    if (this.capabilities.rowLocks) query = query.forUpdate();
+    return query.executeTakeFirstOrThrow();
+  }
+
+  private runColumns(replay: RunReplay, time: number): RunUpdate {
+    const run = replay.run;
+    const state: RunState = replay.exit ? replay.state(false) : 'running';
+    return {
+      name: run?.name ?? null,
+      group_name: run?.group ?? null,
+      job_type: run?.jobType ?? null,
+      tags: JSON.stringify(run?.tags ?? []),
+      notes: run?.notes ?? null,
+      state,
+      exit_code: replay.exit?.exitCode ?? null,
+      updated_at: time,
+      heartbeat_at: time,
+      start_time: run?.startTime ?? time,
+      runtime: replay.lastRuntime,
+      last_step: replay.lastStep,
+      history_rows: replay.historyRows,
+      config: encodeJson(replay.config),
+      summary: encodeJson(replay.summary.toJSON()),
+      metadata: replay.metadata ? encodeJson(replay.metadata) : null,
+      metrics: JSON.stringify(replay.metrics.explicit()),
+      preempting: replay.preempting ? 1 : 0,
+      replay: encodeJson(replay.snapshot()),
+    };
+  }
+
+  private async appendHistory(tx: Tx, runPk: number, rows: Array<Record<string, unknown>>): Promise<void> {
+    const last = await tx
+      .selectFrom('history_chunks')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('run_pk', '=', runPk)
+      .executeTakeFirst();
+    const steps = rows.map((row) => (typeof row._step === 'number' ? row._step : 0));
+    await tx
+      .insertInto('history_chunks')
+      .values({
+        run_pk: runPk,
+        seq: (last?.seq ?? -1) + 1,
+        first_step: Math.min(...steps),
+        last_step: Math.max(...steps),
+        row_count: rows.length,
+        rows: encodeJson(rows),
+      })
+      .execute();
+  }
+
+  private async appendSeries(tx: Tx, runPk: number, rows: Array<Record<string, unknown>>): Promise<void> {
+    for (const [key, points] of collectSeries(rows)) {
+      const tailRow = await tx
+        .selectFrom('series_chunks')
+        .selectAll()
+        .where('run_pk', '=', runPk)
+        .where('key', '=', key)
+        .orderBy('first_step', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const tail = tailRow ? toChunk(tailRow) : undefined;
+      // Several writers of one run may interleave steps: the series keeps increasing steps
+      // only (the history rows keep everything).
+      let start = 0;
+      if (tail) while (start < points.steps.length && points.steps[start]! <= tail.lastStep) start++;
+      const steps = start === 0 ? points.steps : points.steps.slice(start);
+      const values = start === 0 ? points.values : points.values.slice(start);
+      if (steps.length === 0 || !isIncreasing(steps)) continue;
+      const chunks = appendPoints(tail, steps, values);
+      for (const chunk of chunks) {
+        const row = {
+          run_pk: runPk,
+          key,
+          first_step: chunk.firstStep,
+          last_step: chunk.lastStep,
+          count: chunk.count,
+          min: chunk.min,
+          max: chunk.max,
+          first_value: chunk.first,
+          last_value: chunk.last,
+          data: chunk.data,
+        };
+        await tx
+          .insertInto('series_chunks')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['run_pk', 'key', 'first_step']).doUpdateSet({
+              last_step: row.last_step,
+              count: row.count,
+              min: row.min,
+              max: row.max,
+              first_value: row.first_value,
+              last_value: row.last_value,
+              data: row.data,
+            }),
+          )
+          .execute();
+      }
+    }
+  }
+
+  // ── reads ───────────────────────────────────────────────────────────────
+
+  async writerPosition(key: RunKey, writerId: string): Promise<number> {
+    const pk = await this.runPk(key);
+    if (pk === undefined) return 0;
+    const writer = await this.db.selectFrom('run_writers').select('next_index').where('run_pk', '=', pk).where('writer_id', '=', writerId).executeTakeFirst();
+    return writer?.next_index ?? 0;
+  }
+
+  async runPk(key: RunKey): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('runs')
+      .innerJoin('projects', 'projects.id', 'runs.project_id')
+      .innerJoin('entities', 'entities.id', 'projects.entity_id')
+      .select('runs.pk')
+      .where('entities.name', '=', key.entity)
+      .where('projects.name', '=', key.project)
+      .where('runs.run_id', '=', key.id)
+      .executeTakeFirst();
+    return row?.pk;
+  }
+
+  async listProjects(): Promise<ProjectSummary[]> {
+    const rows = await this.db
+      .selectFrom('projects')
+      .innerJoin('entities', 'entities.id', 'projects.entity_id')
+      .leftJoin('runs', 'runs.project_id', 'projects.id')
+      .select((eb) => ['entities.name as entity', 'projects.name as name', 'projects.updated_at as lastActivity', eb.fn.count<number>('runs.pk').as('runCount')])
+      .groupBy(['entities.name', 'projects.name', 'projects.updated_at'])
+      .orderBy('projects.updated_at', 'desc')
+      .execute();
+    return rows.map((row) => ({ entity: row.entity, name: row.name, lastActivity: row.lastActivity, runCount: Number(row.runCount) }));
+  }
+
+  async getRun(key: RunKey): Promise<RunInfo | undefined> {
+    const row = await this.runQuery()
+      .where('entities.name', '=', key.entity)
+      .where('projects.name', '=', key.project)
+      .where('runs.run_id', '=', key.id)
+      .executeTakeFirst();
+    return row && this.toRunInfo(row);
+  }
+
+  /** All runs of a project, newest first (filtering and paging happen in the query layer). */
+  async listRuns(entity: string, project: string): Promise<RunInfo[]> {
+    const rows = await this.runQuery().where('entities.name', '=', entity).where('projects.name', '=', project).orderBy('runs.created_at', 'desc').execute();
+    return rows.map((row) => this.toRunInfo(row));
+  }
+
+  /** History rows in order, `limit` at a time; the cursor is the next chunk's sequence number. */
+  async scanHistory(key: RunKey, cursor: number, limit: number): Promise<{ rows: Array<Record<string, unknown>>; nextCursor: number | null }> {
+    const pk = await this.runPk(key);
+    if (pk === undefined) throw new CairnError('run_not_found', `no run ${key.entity}/${key.project}/${key.id}`);
+    const rows: Array<Record<string, unknown>> = [];
+    let seq = cursor;
+    for (;;) {
+      const chunks = await this.db
+        .selectFrom('history_chunks')
+        .select(['seq', 'rows'])
+        .where('run_pk', '=', pk)
+        .where('seq', '>=', seq)
+        .orderBy('seq')
+        .limit(16)
+        .execute();
+      if (chunks.length === 0) return { rows, nextCursor: null };
+      for (const chunk of chunks) {
+        rows.push(...(decodeJson(chunk.rows) as Array<Record<string, unknown>>));
+        seq = chunk.seq + 1;
+        if (rows.length >= limit) return { rows, nextCursor: seq };
+      }
+    }
+  }
+
+  /** The chunks of one series overlapping [from, to], by first step. */
+  async seriesChunks(runPk: number, key: string, from: number, to: number): Promise<SeriesChunk[]> {
+    const rows = await this.db
+      .selectFrom('series_chunks')
+      .selectAll()
+      .where('run_pk', '=', runPk)
+      .where('key', '=', key)
+      .where('last_step', '>=', from)
+      .where('first_step', '<=', to)
+      .orderBy('first_step')
+      .execute();
+    return rows.map(toChunk);
+  }
+
+  /** [first step, last step] of a series, or undefined when it has no points. */
+  async seriesExtent(runPk: number, key: string): Promise<[number, number] | undefined> {
+    const row = await this.db
+      .selectFrom('series_chunks')
+      .select((eb) => [eb.fn.min('first_step').as('from'), eb.fn.max('last_step').as('to')])
+      .where('run_pk', '=', runPk)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.from === null || row?.from === undefined ? undefined : [Number(row.from), Number(row.to)];
+  }
+
+  async editRun(key: RunKey, edit: { name?: string | null; notes?: string | null; tags?: string[]; group?: string | null; jobType?: string | null }): Promise<RunInfo> {
+    const pk = await this.runPk(key);
+    if (pk === undefined) throw new CairnError('run_not_found', `no run ${key.entity}/${key.project}/${key.id}`);
+    await this.db.transaction().execute(async (tx) => {
+      const row = await tx.selectFrom('runs').select('replay').where('pk', '=', pk).executeTakeFirstOrThrow();
+      const replay = new RunReplay(decodeJson(row.replay) as RunReplaySnapshot);
+      replay.apply({ t: 'run_update', ...edit });
+      const set: RunUpdate = { replay: encodeJson(replay.snapshot()), updated_at: now() };
+      if (edit.name !== undefined) set.name = edit.name;
+      if (edit.notes !== undefined) set.notes = edit.notes;
+      if (edit.tags !== undefined) set.tags = JSON.stringify(edit.tags);
+      if (edit.group !== undefined) set.group_name = edit.group;
+      if (edit.jobType !== undefined) set.job_type = edit.jobType;
+      await tx.updateTable('runs').set(set).where('pk', '=', pk).execute();
+    });
+    return (await this.getRun(key))!;
+  }
+
+  async deleteRun(key: RunKey): Promise<boolean> {
+    const pk = await this.runPk(key);
+    if (pk === undefined) return false;
+    await this.db.transaction().execute(async (tx) => {
+      for (const table of ['series_chunks', 'history_chunks', 'run_writers'] as const) await tx.deleteFrom(table).where('run_pk', '=', pk).execute();
+      await tx.deleteFrom('runs').where('pk', '=', pk).execute();
+    });
+    return true;
+  }
+
+  private runQuery() {
+    return this.db
+      .selectFrom('runs')
+      .innerJoin('projects', 'projects.id', 'runs.project_id')
+      .innerJoin('entities', 'entities.id', 'projects.entity_id')
+      .selectAll('runs')
+      .select(['entities.name as entity_name', 'projects.name as project_name']);
+  }
+
+  private toRunInfo(row: RunRow & { entity_name: string; project_name: string }): RunInfo {
+    let state = row.state as RunState;
+    if (state === 'running' && now() - row.heartbeat_at > this.heartbeatTimeoutSeconds) state = row.preempting ? 'preempted' : 'crashed';
+    return {
+      entity: row.entity_name,
+      project: row.project_name,
+      id: row.run_id,
+      name: row.name,
+      group: row.group_name,
+      jobType: row.job_type,
+      tags: JSON.parse(row.tags) as string[],
+      notes: row.notes,
+      state,
+      exitCode: row.exit_code,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      heartbeatAt: row.heartbeat_at,
+      startTime: row.start_time,
+      runtime: row.runtime,
+      lastStep: Number(row.last_step),
+      historyRows: Number(row.history_rows),
+      config: decodeJson(row.config) as Record<string, unknown>,
+      summary: decodeJson(row.summary) as Record<string, unknown>,
+      metadata: row.metadata === null ? null : (decodeJson(row.metadata) as Record<string, unknown>),
+      metrics: JSON.parse(row.metrics) as RunInfo['metrics'],
+    };
+  }
+}
+
+function newRunRow(projectId: number, runId: string, time: number): NewRun {
+  return {
+    project_id: projectId,
+    run_id: runId,
+    tags: '[]',
+    state: 'running',
+    created_at: time,
+    updated_at: time,
+    heartbeat_at: time,
+    start_time: time,
+    runtime: 0,
+    last_step: -1,
+    history_rows: 0,
+    config: encodeJson({}),
+    summary: encodeJson({}),
+    metrics: '[]',
+    replay: encodeJson(new RunReplay().snapshot()),
+  };
+}
+
+function toChunk(row: SeriesChunkRow): SeriesChunk {
+  return {
+    firstStep: Number(row.first_step),
+    lastStep: Number(row.last_step),
+    count: row.count,
+    min: row.min,
+    max: row.max,
+    first: row.first_value,
+    last: row.last_value,
+    data: row.data instanceof Uint8Array ? row.data : new Uint8Array(row.data as ArrayBuffer),
+  };
+}
+
+function isIncreasing(steps: readonly number[]): boolean {
+  for (let i = 1; i < steps.length; i++) if (steps[i]! <= steps[i - 1]!) return false;
+  return true;
+}
