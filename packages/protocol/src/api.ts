@@ -64,6 +64,12 @@ export const apiPaths = {
   history: (entity: string, project: string, id: string) => `${run(entity, project, id)}/history`,
   /** POST {@link SeriesRequest} → {@link SeriesResponse}. */
   series: () => `${API_PREFIX}/series`,
+  /** POST (no body) → {@link HeartbeatResult}: the run is alive; answers whether it should stop. */
+  heartbeat: (entity: string, project: string, id: string) => `${run(entity, project, id)}/heartbeat`,
+  /** POST (no body) → {@link RunInfo}: asks a running run to stop; it ends as `killed`. */
+  stop: (entity: string, project: string, id: string) => `${run(entity, project, id)}/stop`,
+  /** GET (query: entity, project) → text/event-stream of {@link LiveEvent} as `data:` JSON lines. */
+  events: () => `${API_PREFIX}/events`,
 } as const;
 
 function enc(part: string): string {
@@ -84,6 +90,19 @@ export interface IngestResult {
   nextIndex: number;
   /** Records applied by this request (the rest were already applied). */
   applied: number;
+}
+
+export interface HeartbeatResult {
+  /** Somebody asked the run to stop (dashboard or API): the SDK interrupts the script. */
+  stopRequested: boolean;
+}
+
+/** Sent on the live stream when records were applied to a run: fetch only what is new. */
+export interface LiveEvent {
+  run: { entity: string; project: string; id: string };
+  /** The first step that changed (history from this step on is new). */
+  fromStep: number;
+  state: RunState;
 }
 
 export interface WriterPosition {

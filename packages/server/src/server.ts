@@ -14,6 +14,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { openDatabase } from './db/connection.js';
 import { migrateToLatest } from './db/migrations.js';
 import { createApp } from './http/app.js';
+import { LiveHub } from './live.js';
 import { Store } from './store/store.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -55,7 +56,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   const store = new Store(database.db, database.capabilities, { heartbeatTimeoutSeconds: options.heartbeatTimeoutSeconds });
-  const app = createApp({ store, version: SERVER_VERSION });
+  const live = new LiveHub();
+  const app = createApp({ store, version: SERVER_VERSION, live });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(s));
@@ -70,7 +72,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     store,
     close() {
-      closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => database.close());
+      closing ??= new Promise<void>((resolve) => {
+        live.close();
+        const http = server as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+        // Connections that become idle after close() (a request or stream that just ended)
+        // would hold it until the client drops them: sweep them until the server is closed.
+        const sweep = setInterval(() => http.closeIdleConnections?.(), 50);
+        // In-flight requests get a grace period; then the remaining connections are cut.
+        const force = setTimeout(() => http.closeAllConnections?.(), 5000);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(force);
+          resolve();
+        });
+      }).then(() => database.close());
       return closing;
     },
   };

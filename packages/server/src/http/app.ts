@@ -3,6 +3,7 @@
  * call the store, and let errors.ts turn failures into coded JSON errors.
  */
 import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import {
   API_PREFIX,
   decodeRecordLog,
@@ -13,16 +14,20 @@ import {
   type SeriesRequest,
 } from '@cairn/protocol';
 import { crc32 } from 'node:zlib';
+import type { LiveHub } from '../live.js';
 import type { Store } from '../store/store.js';
 import { querySeries } from '../query/series-query.js';
 import { filterAndPageRuns } from '../query/runs-query.js';
+import { restrictToKeys, sampleHistory } from '../query/history-query.js';
 import { errorResponse, HttpError } from './errors.js';
 
 export interface AppOptions {
   store: Store;
   version: string;
-  /** Called after records were applied to a run (live updates). */
-  onIngest?: (run: { entity: string; project: string; id: string }, fromStep: number) => void;
+  /** Receives an event whenever records change a run; the event stream reads from it. */
+  live?: LiveHub;
+  /** Seconds between keep-alive comments on the event stream. */
+  keepAliveSeconds?: number;
 }
 
 const NAME = /^[^/\\#?%:\s][^/\\#?%:]{0,127}$/;
@@ -99,21 +104,89 @@ export function createApp(options: AppOptions): Hono {
       throw new HttpError('corrupt_log', `record ${first + contents.corrupt[0]!} of the batch is damaged (checksum or JSON); nothing was applied`);
     }
     const records = contents.records.map((r) => r.record);
-    const before = await store.getRun(key);
+    const before = options.live?.subscriberCount ? await store.getRun(key) : undefined;
     const result = await store.applyBatch(key, writer, first, records);
-    if (result.applied > 0) options.onIngest?.(key, (before?.lastStep ?? -1) + 1);
+    if (result.applied > 0 && options.live?.subscriberCount) {
+      const after = await store.getRun(key);
+      if (after) options.live.publish({ run: key, fromStep: (before?.lastStep ?? -1) + 1, state: after.state });
+    }
     return c.json(result);
+  });
+
+  api.post('/projects/:entity/:project/runs/:id/heartbeat', async (c) => {
+    const key = runKey(c);
+    const answer = await store.heartbeat(key);
+    if (!answer) throw new HttpError('run_not_found', `no run ${key.entity}/${key.project}/${key.id}`);
+    return c.json(answer);
+  });
+
+  api.post('/projects/:entity/:project/runs/:id/stop', async (c) => {
+    const key = runKey(c);
+    const run = await mustGetRun(store, key);
+    if (run.state !== 'running') throw new HttpError('run_finished', `run ${key.id} is ${run.state}; only a running run can be stopped`);
+    const stopped = (await store.requestStop(key))!;
+    options.live?.publish({ run: key, fromStep: stopped.lastStep + 1, state: stopped.state });
+    return c.json(stopped);
+  });
+
+  api.get('/events', (c) => {
+    const live = options.live;
+    if (!live) throw new HttpError('not_available', 'this server has no live updates');
+    const entity = c.req.query('entity');
+    const project = c.req.query('project');
+    if ((entity === undefined) !== (project === undefined)) throw new HttpError('invalid_argument', 'give both entity and project, or neither');
+    return streamSSE(c, async (stream) => {
+      const unsubscribe = live.subscribe(entity === undefined ? undefined : `${entity}/${project}`, (event) => {
+        void stream.writeSSE({ event: 'run', data: JSON.stringify(event) });
+      });
+      // The keep-alive wait ends early when the client leaves or the server shuts down.
+      let wake = (): void => {};
+      const stopOnClose = live.onClose(() => {
+        stream.abort();
+        wake();
+      });
+      stream.onAbort(() => wake());
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, (options.keepAliveSeconds ?? 15) * 1000).unref();
+        });
+        if (!stream.aborted) await stream.write(': keep-alive\n\n');
+      }
+      unsubscribe();
+      stopOnClose();
+    });
   });
 
   api.get('/projects/:entity/:project/runs/:id/writers/:writer', async (c) => {
     return c.json({ nextIndex: await store.writerPosition(runKey(c), c.req.param('writer')) });
   });
 
+  // ?samples=N (1–100,000): evenly spaced rows, first and last kept, in one page.
+  // ?keys=a,b: only _step and those columns, rows holding none of them left out.
   api.get('/projects/:entity/:project/runs/:id/history', async (c) => {
+    const key = runKey(c);
+    const keyList = c.req.queries('keys')?.flatMap((value) => value.split(','));
+    if (keyList !== undefined && (keyList.length === 0 || keyList.length > 1000 || keyList.some((k) => k.length === 0 || k.length > 256))) {
+      throw new HttpError('invalid_argument', "query parameter 'keys' must list 1–1000 comma-separated keys of 1–256 characters, e.g. keys=loss,acc");
+    }
+    const samplesText = c.req.query('samples');
+    if (samplesText !== undefined) {
+      const samples = Number(samplesText);
+      if (!Number.isInteger(samples) || samples < 1 || samples > 100_000) {
+        throw new HttpError('invalid_argument', `'samples' must be an integer from 1 to 100000, got ${JSON.stringify(samplesText)}`);
+      }
+      if (c.req.query('cursor') !== undefined || c.req.query('limit') !== undefined) {
+        throw new HttpError('invalid_argument', "'samples' answers in one page: drop 'cursor' and 'limit', or drop 'samples' to scan every row");
+      }
+      return c.json({ rows: await sampleHistory(store, key, { keys: keyList, samples }), nextCursor: null }, 200);
+    }
     const cursor = nonNegativeInt(c.req.query('cursor'), 'cursor', 0);
     const limit = Math.min(nonNegativeInt(c.req.query('limit'), 'limit', 1000), 100_000);
-    const page = await store.scanHistory(runKey(c), cursor, Math.max(1, limit));
-    return c.json({ rows: page.rows, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) }, 200);
+    const page = await store.scanHistory(key, cursor, Math.max(1, limit));
+    const rows = keyList === undefined ? page.rows : restrictToKeys(page.rows, keyList);
+    return c.json({ rows, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) }, 200);
   });
 
   api.post('/series', async (c) => c.json(await querySeries(store, await jsonBody<SeriesRequest>(c))));

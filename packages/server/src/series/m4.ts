@@ -24,7 +24,10 @@ export interface M4Stats {
   chunksOpened: number;
   /** Blocks merged from their precomputed summary. */
   blocksSummarized: number;
-  /** Points whose values were read one by one: those inside the range in blocks straddling a bucket edge or an end of the range. */
+  /**
+   * Points read one by one: those inside the range in blocks that straddle a bucket edge or
+   * an end of the range.
+   */
   pointsScanned: number;
 }
 
@@ -34,13 +37,16 @@ export interface M4Stats {
  * firstStep (extra chunks outside the range are skipped). Returns an array of length
  * `buckets`, null where a bucket holds no point. Deterministic.
  *
- * Cost: O(buckets + chunks touched): a chunk inside one bucket is merged from its row
- * summary, a block inside one bucket from its block summary, and only the points of blocks
- * that straddle a bucket edge are read, at most one block per edge.
+ * Cost: O(buckets + chunks touched), precisely at most (buckets + 1) · BLOCK_POINTS points
+ * read plus CHUNK_POINTS / BLOCK_POINTS block summaries per chunk: a chunk inside one bucket
+ * is merged from its row summary, a block inside one bucket from its block summary, and only
+ * blocks that straddle a bucket edge (or an end of the range) are read point by point; block
+ * spans do not overlap, so each edge falls inside at most one block.
  *
  * @example
+ *     // chunks: the rows of (run, 'loss') overlapping [0, 10000], ordered by firstStep
  *     const stats = { chunksSummarized: 0, chunksOpened: 0, blocksSummarized: 0, pointsScanned: 0 };
- *     const columns = m4(await store.chunksOverlapping(run, key, 0, 10_000), 0, 10_000, 800, stats);
+ *     const columns = m4(chunks, 0, 10_000, 800, stats); // 800 entries, M4Bucket or null
  */
 export function m4(
   chunks: readonly SeriesChunk[],
@@ -56,6 +62,10 @@ export function m4(
   let blocksSummarized = 0;
   let pointsScanned = 0;
   let previousLastStep = -Infinity;
+  // Local copies: loaders that compile modules on the fly (tsx, vitest) turn an imported
+  // binding into a getter call, which in the block loop cost as much as the loop itself.
+  const blockPoints = BLOCK_POINTS;
+  const blockStride = BLOCK_STRIDE;
 
   for (const chunk of chunks) {
     if (!(chunk.firstStep > previousLastStep)) {
@@ -78,8 +88,8 @@ export function m4(
     chunksOpened++;
     const { steps, values, blocks } = openChunk(chunk);
     const count = steps.length;
-    for (let begin = 0, b = 0; begin < count; begin += BLOCK_POINTS, b++) {
-      const end = Math.min(count, begin + BLOCK_POINTS);
+    for (let begin = 0, b = 0; begin < count; begin += blockPoints, b++) {
+      const end = Math.min(count, begin + blockPoints);
       const firstX = steps[begin]!;
       const lastX = steps[end - 1]!;
       if (lastX < from) continue;
@@ -87,7 +97,7 @@ export function m4(
       if (firstX >= from && lastX <= to) {
         const bucket = grid.index(firstX);
         if (bucket === grid.index(lastX)) {
-          const at = b * BLOCK_STRIDE;
+          const at = b * blockStride;
           acc.addSummary(bucket, end - begin, firstX, values[begin]!, lastX, values[end - 1]!, blocks[at]!, blocks[at + 1]!, blocks[at + 2]!, blocks[at + 3]!);
           blocksSummarized++;
           continue;

@@ -89,7 +89,7 @@ export class Store {
         await this.appendHistory(tx, run.pk, rows);
         await this.appendSeries(tx, run.pk, rows);
       }
-      await tx.updateTable('runs').set(this.runColumns(replay, time)).where('pk', '=', run.pk).execute();
+      await tx.updateTable('runs').set(this.runColumns(replay, time, run.stop_requested === 1)).where('pk', '=', run.pk).execute();
       await tx.updateTable('projects').set({ updated_at: time }).where('id', '=', run.project_id).execute();
       const newNext = first + records.length;
       if (writer) {
@@ -102,7 +102,7 @@ export class Store {
   }
 
   /** The run's row, created (with its entity and project) when missing, locked for this transaction. */
-  private async lockRun(tx: Tx, key: RunKey, time: number): Promise<Pick<RunRow, 'pk' | 'project_id' | 'replay'>> {
+  private async lockRun(tx: Tx, key: RunKey, time: number): Promise<Pick<RunRow, 'pk' | 'project_id' | 'replay' | 'stop_requested'>> {
     await tx.insertInto('entities').values({ name: key.entity, created_at: time }).onConflict((oc) => oc.column('name').doNothing()).execute();
     const entity = await tx.selectFrom('entities').select('id').where('name', '=', key.entity).executeTakeFirstOrThrow();
     await tx
@@ -116,14 +116,15 @@ export class Store {
       .values(newRunRow(project.id, key.id, time))
       .onConflict((oc) => oc.columns(['project_id', 'run_id']).doNothing())
       .execute();
-    let query = tx.selectFrom('runs').select(['pk', 'project_id', 'replay']).where('project_id', '=', project.id).where('run_id', '=', key.id);
+    let query = tx.selectFrom('runs').select(['pk', 'project_id', 'replay', 'stop_requested']).where('project_id', '=', project.id).where('run_id', '=', key.id);
     if (this.capabilities.rowLocks) query = query.forUpdate();
     return query.executeTakeFirstOrThrow();
   }
 
-  private runColumns(replay: RunReplay, time: number): RunUpdate {
+  private runColumns(replay: RunReplay, time: number, stopRequested: boolean): RunUpdate {
     const run = replay.run;
-    const state: RunState = replay.exit ? replay.state(false) : 'running';
+    // A run asked to stop ends as killed, whatever code its interrupted script exits with.
+    const state: RunState = replay.exit ? (stopRequested ? 'killed' : replay.state(false)) : 'running';
     return {
       name: run?.name ?? null,
       group_name: run?.group ?? null,
@@ -216,6 +217,23 @@ export class Store {
           .execute();
       }
     }
+  }
+
+  /** Records that the run is alive; undefined for an unknown run. */
+  async heartbeat(key: RunKey): Promise<{ stopRequested: boolean } | undefined> {
+    const pk = await this.runPk(key);
+    if (pk === undefined) return undefined;
+    await this.db.updateTable('runs').set({ heartbeat_at: now() }).where('pk', '=', pk).execute();
+    const row = await this.db.selectFrom('runs').select('stop_requested').where('pk', '=', pk).executeTakeFirstOrThrow();
+    return { stopRequested: row.stop_requested === 1 };
+  }
+
+  /** Asks a run to stop: its next heartbeat answers so, and its exit makes it `killed`. */
+  async requestStop(key: RunKey): Promise<RunInfo | undefined> {
+    const pk = await this.runPk(key);
+    if (pk === undefined) return undefined;
+    await this.db.updateTable('runs').set({ stop_requested: 1 }).where('pk', '=', pk).execute();
+    return this.getRun(key);
   }
 
   // ── reads ───────────────────────────────────────────────────────────────
