@@ -21,7 +21,7 @@ export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_ENTITY = 'local';
 
 /** HTTP status for each error code: the one place they are mapped. */
-export const HTTP_STATUS: Record<ErrorCode | 'out_of_order' | 'payload_too_large' | 'unauthorized', number> = {
+export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
   usage: 400,
   corrupt_log: 400,
@@ -37,7 +37,7 @@ export const HTTP_STATUS: Record<ErrorCode | 'out_of_order' | 'payload_too_large
   internal: 500,
 };
 
-export type ApiErrorCode = keyof typeof HTTP_STATUS;
+export type ApiErrorCode = ErrorCode;
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string; nextIndex?: number };

@@ -12,6 +12,9 @@ export const ERROR_CODES = [
   'run_exists',
   'not_available',
   'corrupt_log',
+  'out_of_order',
+  'payload_too_large',
+  'unauthorized',
   'internal',
 ] as const;
 

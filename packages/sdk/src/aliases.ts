@@ -21,6 +21,15 @@ export const SNAKE_CASE_ALIASES = {
   start_time: 'startTime',
   starting_step: 'startingStep',
   sweep_id: 'sweepId',
+  // Api and ApiRun (the reference's public API)
+  scan_history: 'scanHistory',
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+  heartbeat_at: 'heartbeatAt',
+  last_step: 'lastStep',
+  history_rows: 'historyRows',
+  per_page: 'perPage',
+  page_size: 'pageSize',
   // Config methods
   as_dict: 'asDict',
   setdefaults: 'setDefaults',

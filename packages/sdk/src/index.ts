@@ -8,6 +8,8 @@ import { openRun } from './read.js';
 
 export { init, log, defineMetric, finish, markPreempting, withRun, run, config, summary } from './init.js';
 export { openRun, type LocalRun } from './read.js';
+export { Api, ApiRun } from './api-client.js';
+export { uploadRunDirectory, findRunDirectories, isSynced } from './upload.js';
 export { Run, History, type LogOptions, type FinishOptions, type Metric } from './run.js';
 export type { Config, ConfigChange } from './config.js';
 export type { Summary } from './summary-view.js';

@@ -14,6 +14,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { openDatabase } from './db/connection.js';
 import { migrateToLatest } from './db/migrations.js';
 import { createApp } from './http/app.js';
+import { hasUsers } from './auth/keys.js';
 import { LiveHub } from './live.js';
 import { Store } from './store/store.js';
 
@@ -41,6 +42,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Loopback addresses only this machine can reach: no API key is needed there while no user exists. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export function defaultDataDir(): string {
   return process.env.CAIRN_DATA ?? path.join(os.homedir(), '.cairn');
 }
@@ -57,15 +63,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const store = new Store(database.db, database.capabilities, { heartbeatTimeoutSeconds: options.heartbeatTimeoutSeconds });
   const live = new LiveHub();
-  const app = createApp({ store, version: SERVER_VERSION, live });
   const host = options.host ?? '127.0.0.1';
+  const requireKeys = !isLoopback(host);
+  const app = createApp({ store, version: SERVER_VERSION, live, requireKeys });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (!options.quiet) console.log(`cairn server ${SERVER_VERSION} listening on ${url} (data: ${database.location})`);
+  if (!options.quiet) {
+    console.log(`cairn server ${SERVER_VERSION} listening on ${url} (data: ${database.location})`);
+    if (requireKeys && !(await hasUsers(database.db))) {
+      console.log(`every request needs an API key on ${host}, and none exists yet: create one with \`cairn keys create --data ${dataDir}\``);
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     url,

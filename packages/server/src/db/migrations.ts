@@ -95,6 +95,29 @@ function migrations(caps: Capabilities): Record<string, Migration> {
         }
       },
     },
+    '0002_api_keys': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', caps.serialType, id)
+          .addColumn('name', 'text', (col) => col.notNull().unique())
+          .addColumn('created_at', 'double precision', (col) => col.notNull())
+          .execute();
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', caps.serialType, id)
+          .addColumn('user_id', 'bigint', (col) => col.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('key_hash', 'text', (col) => col.notNull().unique())
+          .addColumn('prefix', 'text', (col) => col.notNull())
+          .addColumn('created_at', 'double precision', (col) => col.notNull())
+          .addColumn('last_used_at', 'double precision')
+          .execute();
+      },
+      async down(db: AnyDb) {
+        await db.schema.dropTable('api_keys').ifExists().execute();
+        await db.schema.dropTable('users').ifExists().execute();
+      },
+    },
   };
 }
 

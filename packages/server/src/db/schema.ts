@@ -75,7 +75,26 @@ export interface SeriesChunkTable {
   data: Uint8Array;
 }
 
+export interface UserTable {
+  id: Generated<number>;
+  name: string;
+  created_at: number;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  user_id: number;
+  /** sha256 of the key, hex: the key itself is shown once and never stored. */
+  key_hash: string;
+  /** The key's first characters, to tell keys apart in listings. */
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
 export interface Database {
+  users: UserTable;
+  api_keys: ApiKeyTable;
   entities: EntityTable;
   projects: ProjectTable;
   runs: RunTable;

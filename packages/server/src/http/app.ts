@@ -7,7 +7,6 @@ import { streamSSE } from 'hono/streaming';
 import {
   API_PREFIX,
   decodeRecordLog,
-  DEFAULT_ENTITY,
   MAX_BATCH_BYTES,
   type RunEdit,
   type RunInfo,
@@ -19,6 +18,7 @@ import type { Store } from '../store/store.js';
 import { querySeries } from '../query/series-query.js';
 import { filterAndPageRuns } from '../query/runs-query.js';
 import { restrictToKeys, sampleHistory } from '../query/history-query.js';
+import { authMiddleware, type AuthVariables } from '../auth/middleware.js';
 import { errorResponse, HttpError } from './errors.js';
 
 export interface AppOptions {
@@ -28,6 +28,8 @@ export interface AppOptions {
   live?: LiveHub;
   /** Seconds between keep-alive comments on the event stream. */
   keepAliveSeconds?: number;
+  /** Require API keys even while no user exists (a server listening beyond loopback). */
+  requireKeys?: boolean;
 }
 
 const NAME = /^[^/\\#?%:\s][^/\\#?%:]{0,127}$/;
@@ -66,8 +68,9 @@ export function createApp(options: AppOptions): Hono {
   app.onError((error, c) => errorResponse(c, error));
   app.notFound((c) => errorResponse(c, new HttpError('run_not_found', `no route for ${c.req.method} ${c.req.path}`)));
 
-  const api = new Hono();
-  api.get('/viewer', (c) => c.json({ entity: DEFAULT_ENTITY, serverVersion: options.version }));
+  const api = new Hono<{ Variables: AuthVariables }>();
+  api.use('*', authMiddleware({ store, requireKeys: options.requireKeys === true }));
+  api.get('/viewer', (c) => c.json({ entity: c.get('user'), serverVersion: options.version }));
   api.get('/projects', async (c) => c.json(await store.listProjects()));
 
   api.get('/projects/:entity/:project/runs', async (c) => {
