@@ -61,6 +61,7 @@ export const SNAKE_CASE_ALIASES = {
   monitor_gym: 'monitorGym',
   base_url: 'baseUrl',
   api_key: 'apiKey',
+  finish_timeout: 'finishTimeout',
 } as const;
 
 type Aliases = typeof SNAKE_CASE_ALIASES;

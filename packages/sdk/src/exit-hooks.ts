@@ -12,6 +12,8 @@
 export interface ExitHookTarget {
   /** Finishes synchronously with `exitCode` (no-op when already finished). */
   finishNow(exitCode: number): void;
+  /** Finishes and waits for the upload (bounded): possible where the event loop still runs. */
+  finish(exitCode: number): Promise<void>;
   /** Writes buffered records to disk now. */
   flush(): void;
 }
@@ -53,7 +55,8 @@ function onUncaught(): void {
 }
 
 function onBeforeExit(): void {
-  target?.finishNow(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  // The loop is idle but alive: an online run can still upload its end before the process goes.
+  void target?.finish(typeof process.exitCode === 'number' ? process.exitCode : 0);
 }
 
 function onExit(code: number): void {

@@ -8,7 +8,8 @@ import type { Config } from './config.js';
 import { Console } from './console.js';
 import { attachExitHooks, detachExitHooks, hookExitCode } from './exit-hooks.js';
 import type { FinishOptions, LogOptions, Metric, Run } from './run.js';
-import { resolveInit, type InitOptions } from './settings.js';
+import { DEFAULT_BASE_URL, probeServer, type Connection } from './connect.js';
+import { resolveInit, type InitOptions, type ResolvedInit } from './settings.js';
 import { startRun } from './start-run.js';
 import type { Summary } from './summary-view.js';
 
@@ -74,10 +75,29 @@ export async function init(options?: InitOptions): Promise<Run> {
   }
   const warnings = new Console(opts.silent === true);
   const resolved = resolveInit(opts, process.env, (message) => warnings.warn(message));
-  const started = startRun(resolved, { onFinish: onRunFinished });
+  const connection = resolved.settings.mode === 'online' ? await connectOrFallBack(resolved, warnings) : undefined;
+  const started = await startRun(resolved, { onFinish: onRunFinished }, connection);
   setActive(started);
   if (!started.disabled) attachExitHooks(started);
   return started;
+}
+
+/**
+ * Online runs need a server. One named by the user is kept even while it does not answer
+ * (uploads catch up later); with none named and none at the default local URL, the run
+ * goes offline (resolved.settings is replaced) and says how to sync it later.
+ */
+async function connectOrFallBack(resolved: ResolvedInit, console: Console): Promise<Connection | undefined> {
+  const named = resolved.settings.baseUrl;
+  const connection = await probeServer(named ?? DEFAULT_BASE_URL, resolved.settings.apiKey ?? undefined, named ? 3000 : 500);
+  if (connection.viewer) return connection;
+  if (named) {
+    console.warn(`the Cairn server at ${connection.baseUrl} does not answer (${connection.error}); logging locally, and uploading when it does`);
+    return connection;
+  }
+  resolved.settings = Object.freeze({ ...resolved.settings, mode: 'offline' as const });
+  resolved.fellBackOffline = true;
+  return undefined;
 }
 
 function active(method: string): Run {

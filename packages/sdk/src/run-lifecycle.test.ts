@@ -230,12 +230,18 @@ describe('init() options', () => {
     await run.finish();
   });
 
-  it('online mode works locally until a server exists, and says so once', async () => {
+  it('online mode with no server named and none at the default URL falls back to offline, saying how to sync', async (context) => {
+    const answering = await fetch('http://127.0.0.1:8080/api/v1/viewer', { signal: AbortSignal.timeout(500) }).then(
+      () => true,
+      () => false,
+    );
+    if (answering || process.env.CAIRN_BASE_URL) context.skip();
     const stderr = captureStderr();
     const run = await sdk.init({ dir: tempDir(), project: 'p' });
-    expect(run.mode).toBe('online');
-    expect(path.basename(run.runDir!)).toMatch(/^run-\d{8}_\d{6}-[0-9a-z]{8}$/);
-    expect(stderr.join('')).toMatch(/no Cairn server yet/);
+    expect(run.mode).toBe('offline');
+    expect(path.basename(run.runDir!)).toMatch(/^offline-run-\d{8}_\d{6}-[0-9a-z]{8}$/);
+    expect(stderr.join('')).toMatch(/no Cairn server answers at http:\/\/127\.0\.0\.1:8080.*npx cairn server.*npx cairn sync/);
+    expect(run.url).toBeNull();
     await run.finish();
   });
 });

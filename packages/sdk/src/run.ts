@@ -24,7 +24,9 @@ import { formatConfigYaml } from './config-yaml.js';
 import type { RunMetadata } from './metadata.js';
 import type { RecordWriter } from './record-writer.js';
 import { hookExitCode } from './exit-hooks.js';
-import { cairnDir, CONFIG_FILE, deleteResumeFile, METADATA_FILE, SUMMARY_FILE, writeFileAtomic } from './run-dir.js';
+import type { LiveUploader } from './live-upload.js';
+import { cairnDir, CONFIG_FILE, deleteResumeFile, LOG_EXTENSION, METADATA_FILE, SUMMARY_FILE, writeFileAtomic } from './run-dir.js';
+import { writeSyncedMarker } from './upload.js';
 import type { Settings } from './settings.js';
 import { openRun } from './read.js';
 import { createSummaryView, type Summary } from './summary-view.js';
@@ -120,6 +122,11 @@ export class Run {
   private readonly metadata: RunMetadata | null;
   private readonly console: Console;
   private readonly onFinish: RunParts['onFinish'];
+  private uploader: LiveUploader | undefined;
+  private appUrl: string | undefined;
+  private draining = false;
+  /** Stopped from the server: logging goes on in the script until the interrupt lands, and is ignored. */
+  private stoppedByServer = false;
 
   /** @internal Use `init()`. */
   constructor(parts: RunParts) {
@@ -227,19 +234,31 @@ export class Run {
     return this.getUrl();
   }
 
+  /** `<server>/<entity>/<project>/runs/<id>`; null for a run that is not online. */
   getUrl(): string | null {
-    this.warnNoUrl();
-    return null;
+    const project = this.getProjectUrl();
+    return project === null ? null : `${project}/runs/${encodeURIComponent(this.id)}`;
   }
 
   getProjectUrl(): string | null {
-    this.warnNoUrl();
-    return null;
+    if (this.appUrl === undefined) {
+      this.warnNoUrl();
+      return null;
+    }
+    return `${this.appUrl}/${encodeURIComponent(this.entity ?? '')}/${encodeURIComponent(this.project)}`;
   }
 
+  /** The sweep's URL; '' for an online run outside a sweep, null offline (as the reference). */
   getSweepUrl(): string | null {
-    this.warnNoUrl();
-    return null;
+    const project = this.getProjectUrl();
+    if (project === null) return null;
+    return this.sweepId ? `${project}/sweeps/${encodeURIComponent(this.sweepId)}` : '';
+  }
+
+  /** @internal Streams the log to the server at `appUrl` while the run lives. */
+  attachUploader(uploader: LiveUploader, appUrl: string): void {
+    this.uploader = uploader;
+    this.appUrl = appUrl.replace(/\/+$/, '');
   }
 
   projectName(): string {
@@ -247,7 +266,7 @@ export class Run {
   }
 
   private warnNoUrl(): void {
-    this.console.warnOnce('url', `run ${this.id} is not connected to a Cairn server, so it has no URL; its data is in ${this.runDir ?? this.dir}`);
+    this.console.warnOnce('url', `run ${this.id} is offline, so it has no URL; its data is in ${this.runDir ?? this.dir} (upload it with \`npx cairn sync\`)`);
   }
 
   // ── log ─────────────────────────────────────────────────────────────────
@@ -262,7 +281,10 @@ export class Run {
    * run.log({ val: 1 }, { step: 10 });          // opens the row for step 10
    */
   log(data: Record<string, unknown>, options?: LogOptions): void {
-    if (this.finished) this.assertActive('log');
+    if (this.finished) {
+      if (this.stoppedByServer) return this.console.warnOnce('stopped', `run ${this.id} was stopped from the server; log() calls are ignored`);
+      this.assertActive('log');
+    }
     const row = normaliseLogData(data);
     let commit = options?.commit;
     const step = options?.step;
@@ -378,7 +400,39 @@ export class Run {
       throw new TypeError(`finish(): exitCode must be an integer, got ${String(exitCode)}`);
     }
     const quiet = camelCaseOptions(options, 'finish').quiet === true;
+    this.draining = this.uploader !== undefined;
     this.finishNow(exitCode || hookExitCode() || 0, quiet);
+    if (this.uploader) await this.finishUpload();
+  }
+
+  /**
+   * @internal The server asked the run to stop: finish it (exit code 255, as an interrupt),
+   * upload the end, then interrupt the script with SIGINT, as the reference raises
+   * KeyboardInterrupt. The run then reads as killed.
+   */
+  async stopFromServer(): Promise<void> {
+    if (this.finished) return;
+    this.console.warn(`run ${this.id} was stopped from the Cairn server; finishing it and interrupting the script`);
+    this.stoppedByServer = true;
+    await this.finish(255);
+    process.kill(process.pid, 'SIGINT');
+  }
+
+  /** Waits (bounded) for the server to have every record, then says where the run is. */
+  private async finishUpload(): Promise<void> {
+    const uploader = this.uploader!;
+    const uploaded = await uploader.drain(this.settings.finishTimeout * 1000);
+    const logFile = path.join(this.runDir!, `run-${this.id}${LOG_EXTENSION}`);
+    if (uploaded) {
+      const { records, bytes } = uploader.uploaded;
+      writeSyncedMarker(logFile, { baseUrl: this.appUrl!, entity: this.entity!, project: this.project, id: this.id, records, bytes });
+      this.console.info(`run ${this._name ?? this.id} synced: ${this.getUrl()}`);
+    } else {
+      this.console.warn(
+        `the upload did not finish within ${this.settings.finishTimeout}s${uploader.error ? ` (${uploader.error})` : ''}; ` +
+          `the run is safe on disk: upload the rest with \`npx cairn sync ${this.runDir}\``,
+      );
+    }
   }
 
   /** Deprecated alias of finish(), kept for ported code. */
@@ -407,6 +461,10 @@ export class Run {
     if (exitCode === 0 && this.settings.resume === 'auto' && this.runDir !== null) deleteResumeFile(cairnDir(this.settings.rootDir));
     this.onFinish(this, exitCode);
     this.printFooter(exitCode, runtime, quiet);
+    // Exit hooks finish synchronously and cannot wait for the network.
+    if (this.uploader && !this.draining) {
+      this.console.warn(`the process is exiting before the upload finished; upload the rest with \`npx cairn sync ${this.runDir}\``);
+    }
   }
 
   /** Writes what the log holds to the disk now (the log itself, summary and config files). */
@@ -419,6 +477,7 @@ export class Run {
   /** @internal The writer's after-flush hook keeps the summary and config files current. */
   writeFiles(): void {
     if (this.runDir === null) return;
+    this.uploader?.poke();
     if (this.summaryDirty) {
       this.summaryDirty = false;
       writeFileAtomic(path.join(this.dir, SUMMARY_FILE), `${stringifyJsonSafe(this.summaryState.toJSON())}\n`);

@@ -36,8 +36,11 @@ export interface InitOptions {
   reinit?: boolean;
   /** Print nothing. */
   silent?: boolean;
+  /** The tracking server (default: CAIRN_BASE_URL, else a server at http://127.0.0.1:8080 if one answers). */
   baseUrl?: string;
   apiKey?: string;
+  /** Seconds finish() waits for the upload before leaving the rest to `cairn sync` (default 60). */
+  finishTimeout?: number;
   settings?: Record<string, unknown>;
 }
 
@@ -58,6 +61,7 @@ export interface Settings {
   readonly baseUrl: string | null;
   readonly apiKey: string | null;
   readonly allowValChange: boolean;
+  readonly finishTimeout: number;
   readonly program: string | null;
   readonly extra: Readonly<Record<string, unknown>>;
 }
@@ -65,7 +69,7 @@ export interface Settings {
 const KNOWN_OPTIONS = new Set([
   'project', 'entity', 'name', 'id', 'group', 'jobType', 'tags', 'notes', 'config', 'configIncludeKeys',
   'configExcludeKeys', 'sweepConfig', 'allowValChange', 'mode', 'resume', 'dir', 'reinit', 'silent',
-  'baseUrl', 'apiKey', 'settings',
+  'baseUrl', 'apiKey', 'finishTimeout', 'settings',
 ]);
 
 /** Options the reference has that Cairn accepts and does not act on (yet). */
@@ -147,6 +151,12 @@ export function validateRunId(id: string): string {
   return id;
 }
 
+function validateTimeout(value: unknown): number {
+  if (value === undefined || value === null) return 60;
+  if (typeof value !== 'number' || !(value >= 0)) throw new CairnError('usage', `init(): finishTimeout must be a number of seconds ≥ 0, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function validateProject(project: string): string {
   if (project.length === 0 || project.length > 128 || FORBIDDEN_PROJECT_CHARS.test(project)) {
     throw new CairnError('usage', `init(): invalid project name ${JSON.stringify(project)}: use 1–128 characters without / \\ # ? % :`);
@@ -200,6 +210,8 @@ function isDirectoryWritable(dir: string): boolean {
 
 export interface ResolvedInit {
   settings: Settings;
+  /** Online was asked for, but no server answered: the run is offline (init says so). */
+  fellBackOffline?: boolean;
   reinit: boolean;
   config: Record<string, unknown> | string | undefined;
   configIncludeKeys: string[] | undefined;
@@ -251,6 +263,7 @@ export function resolveInit(options: InitOptions, env: NodeJS.ProcessEnv, warn: 
     baseUrl: optionalString(merged, 'baseUrl'),
     apiKey: optionalString(merged, 'apiKey'),
     allowValChange: merged.allowValChange === true,
+    finishTimeout: validateTimeout(merged.finishTimeout),
     program,
     extra: Object.freeze({ ...(extra as Record<string, unknown>) }),
   });

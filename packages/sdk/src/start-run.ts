@@ -4,8 +4,12 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  apiPaths,
   CairnError,
   decodeRecordLog,
+  DEFAULT_ENTITY,
+  type RunInfo,
+  type RunReplaySnapshot,
   MetricRegistry,
   RECORD_LOG_VERSION,
   RunReplay,
@@ -15,7 +19,9 @@ import {
 import { crc32 } from 'node:zlib';
 import { filterConfigKeys, loadConfigDefaults } from './config.js';
 import { parseConfigYaml } from './config-yaml.js';
+import { DEFAULT_BASE_URL, type Connection } from './connect.js';
 import { Console } from './console.js';
+import { LiveUploader } from './live-upload.js';
 import { collectMetadata, programDir, readGitInfo } from './metadata.js';
 import { generateRunId, generateRunName } from './names.js';
 import { RecordWriter } from './record-writer.js';
@@ -39,7 +45,7 @@ export interface StartHooks {
   onFinish: (run: Run, exitCode: number) => void;
 }
 
-export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
+export async function startRun(init: ResolvedInit, hooks: StartHooks, connection?: Connection): Promise<Run> {
   const { settings } = init;
   const console = new Console(settings.silent);
   if (settings.mode === 'disabled') return startDisabledRun(init, console, hooks);
@@ -58,16 +64,18 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
   }
   id ??= generateRunId();
 
+  const entity = settings.entity ?? connection?.viewer?.entity ?? (connection ? DEFAULT_ENTITY : null);
   const existing = findRunDir(cairn, id);
-  const resuming = existing !== undefined && settings.resume !== null;
-  if (existing && settings.resume === 'never') {
-    throw new CairnError('run_exists', `init(): run '${id}' already exists in ${existing}; pass resume: 'allow' to continue it, or use another id`);
+  // Without a local directory, a server that has the run answers the resume rules.
+  const onServer = !existing && settings.resume !== null && connection?.viewer ? await fetchServerRun(connection, entity!, settings.project, id) : undefined;
+  const resuming = (existing !== undefined || onServer !== undefined) && settings.resume !== null;
+  if ((existing || onServer) && settings.resume === 'never') {
+    const where = existing ?? `${connection!.baseUrl} (${entity}/${settings.project})`;
+    throw new CairnError('run_exists', `init(): run '${id}' already exists in ${where}; pass resume: 'allow' to continue it, or use another id`);
   }
-  if (!existing && settings.resume === 'must') {
-    throw new CairnError(
-      'run_not_found',
-      `init(): resume: 'must' but there is no run '${id}' under ${cairn}; check the id and the dir option (or CAIRN_DIR)`,
-    );
+  if (!existing && !onServer && settings.resume === 'must') {
+    const places = connection?.viewer ? `under ${cairn} or on ${connection.baseUrl}` : `under ${cairn}`;
+    throw new CairnError('run_not_found', `init(): resume: 'must' but there is no run '${id}' ${places}; check the id and the dir option (or CAIRN_DIR)`);
   }
   if (existing && settings.resume === null && settings.id !== null) {
     console.warn(`init(): a run with id '${id}' already exists in ${existing}; starting a new run with the same id (pass resume: 'allow' to continue it)`);
@@ -77,7 +85,7 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
   let runDir: string;
   let truncateTo: number | undefined;
   let firstIndex = 0;
-  if (resuming) {
+  if (resuming && existing) {
     runDir = existing;
     const logPath = path.join(runDir, logFileName(id));
     const contents = decodeRecordLog(readFileSync(logPath), crc32);
@@ -87,6 +95,7 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
     firstIndex = contents.lineCount;
     if (contents.corrupt.length > 0) console.warn(`init(): ${contents.corrupt.length} damaged record(s) in ${logPath} were skipped`);
   } else {
+    if (onServer) replay = new RunReplay(replaySnapshotOf(onServer));
     runDir = createRunDir(cairn, runDirName(settings.mode, start, id));
   }
   linkLatestRun(cairn, runDir);
@@ -106,7 +115,7 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
     id,
     name: settings.name ?? previous?.name ?? generateRunName(listRunDirs(cairn).length),
     project: settings.project,
-    entity: settings.entity ?? previous?.entity ?? null,
+    entity: settings.entity ?? previous?.entity ?? entity,
     group: settings.group ?? previous?.group ?? null,
     jobType: settings.jobType ?? previous?.jobType ?? null,
     tags: settings.tags.length > 0 ? [...settings.tags] : [...(previous?.tags ?? [])],
@@ -126,11 +135,12 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
     onFinish: hooks.onFinish,
   });
 
+  const writerId = replay?.writerId ?? randomUUID();
   run.appendRecord({
     t: 'header',
     version: RECORD_LOG_VERSION,
     writer: `@cairn/sdk ${SDK_VERSION}`,
-    writerId: replay?.writerId ?? randomUUID(),
+    writerId,
     pid: process.pid,
     time: nowSeconds,
   });
@@ -157,12 +167,72 @@ export function startRun(init: ResolvedInit, hooks: StartHooks): Run {
   run.flush();
 
   const where = path.relative(process.cwd(), runDir) || runDir;
-  if (settings.mode === 'online') {
-    console.warnOnce('online', `no Cairn server yet: run ${run.name} (${id}) is logged locally to ${where}`);
+  const verb = resuming ? 'resuming' : 'tracking';
+  if (connection) {
+    const uploader = new LiveUploader({
+      baseUrl: connection.baseUrl,
+      apiKey: connection.apiKey,
+      entity: run.entity!,
+      project: run.project,
+      runId: id,
+      writerId,
+      logFile: path.join(runDir, logFileName(id)),
+      console,
+      heartbeatSeconds: typeof settings.extra.heartbeatSeconds === 'number' ? settings.extra.heartbeatSeconds : undefined,
+      onStopRequested: () => void run.stopFromServer(),
+    });
+    run.attachUploader(uploader, connection.baseUrl);
+    uploader.start();
+    console.info(`${verb} run ${run.name} (${id}) at ${run.url} (local copy in ${where})`);
+  } else if (init.fellBackOffline) {
+    console.info(
+      `no Cairn server answers at ${DEFAULT_BASE_URL}, so run ${run.name} (${id}) is offline in ${where}. ` +
+        'Start one with `npx cairn server`, then upload with `npx cairn sync`.',
+    );
   } else {
-    console.info(`${resuming ? 'resuming' : 'tracking'} run ${run.name} (${id}) offline in ${where}`);
+    console.info(`${verb} run ${run.name} (${id}) offline in ${where}`);
   }
   return run;
+}
+
+/** The run as the server has it, or undefined when it has none by that id. */
+async function fetchServerRun(connection: Connection, entity: string, project: string, id: string): Promise<RunInfo | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(connection.baseUrl + apiPaths.run(entity, project, id), {
+      headers: connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {},
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new CairnError('not_available', `init(): cannot ask ${connection.baseUrl} about run '${id}' to resume it: ${(error as Error).message}`);
+  }
+  if (response.status === 404) return undefined;
+  const body = (await response.json().catch(() => undefined)) as (RunInfo & { error?: { message?: string } }) | undefined;
+  if (response.status !== 200 || !body) {
+    throw new CairnError('not_available', `init(): ${connection.baseUrl} answered ${response.status} about run '${id}': ${body?.error?.message ?? 'no details'}`);
+  }
+  return body;
+}
+
+/** A replay that continues a run the server has (its aggregates restart from the server's summary). */
+function replaySnapshotOf(run: RunInfo): RunReplaySnapshot {
+  return {
+    run: {
+      t: 'run', id: run.id, project: run.project, entity: run.entity, name: run.name, group: run.group, jobType: run.jobType,
+      tags: run.tags, notes: run.notes, startTime: run.startTime, startingStep: 0, resumed: false, sweepId: null, mode: 'online',
+    },
+    config: run.config,
+    metrics: run.metrics,
+    summary: { summary: run.summary, aggregates: [], lastLogged: [] },
+    lastStep: run.lastStep,
+    lastRuntime: run.runtime,
+    historyRows: run.historyRows,
+    exit: undefined,
+    preempting: false,
+    metadata: run.metadata ?? undefined,
+    header: undefined,
+    writerId: undefined,
+  };
 }
 
 /** init's config: config-defaults.yaml under the init config (a file or an object), filtered. */

@@ -125,8 +125,7 @@ export async function uploadRunDirectory(runDir: string, options: UploadOptions)
 
     const finished = log.endsWithExit && next >= log.lineCount;
     if (finished) {
-      const marker: SyncedMarker = { baseUrl: client.baseUrl, entity, project, id, records: log.lineCount, bytes: log.offsets[log.lineCount]!, syncedAt: Date.now() / 1000 };
-      writeFileAtomic(logFile + SYNCED_SUFFIX, `${JSON.stringify(marker)}\n`);
+      writeSyncedMarker(logFile, { baseUrl: client.baseUrl, entity, project, id, records: log.lineCount, bytes: log.offsets[log.lineCount]! });
     }
     return { runId: id, entity, project, nextIndex: next, records: applied, logRecords: log.lineCount, finished };
   } finally {
@@ -143,6 +142,12 @@ interface SyncedMarker {
   records: number;
   bytes: number;
   syncedAt: number;
+}
+
+/** Records that `logFile` was fully uploaded while it had `marker.bytes` bytes. */
+export function writeSyncedMarker(logFile: string, marker: Omit<SyncedMarker, 'syncedAt'>): void {
+  const full: SyncedMarker = { ...marker, syncedAt: Date.now() / 1000 };
+  writeFileAtomic(logFile + SYNCED_SUFFIX, `${JSON.stringify(full)}\n`);
 }
 
 /**
