@@ -1,11 +1,58 @@
 /**
- * `npm start`: until the tracking server exists, Cairn starts by training a small model
- * with the SDK, logging it to ./cairn, and showing how to read the run back.
+ * `npm start`: Cairn on its embedded store. Starts the tracking server (SQLite and files under
+ * $CAIRN_DATA or ~/.cairn, port $PORT or 8080) and, when the store is empty, trains a small
+ * model that logs live into it, so there is a run to look at within seconds.
  */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '@cairn/server';
 
-process.env.CAIRN_DIR ??= process.cwd();
-console.log('Cairn: training a small logistic regression and logging it to a local run directory...\n');
-await import('../examples/quickstart.js');
-console.log(`\nRuns live under ${path.join(process.env.CAIRN_DIR, 'cairn')}; the newest is cairn/latest-run.`);
-console.log("Read one back in TypeScript:  import { openRun } from '@cairn/sdk';  openRun('.').history");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const port = Number(process.env.PORT ?? 8080);
+const dataDir = path.resolve(process.env.CAIRN_DATA ?? path.join(os.homedir(), '.cairn'));
+
+let server: Awaited<ReturnType<typeof startServer>>;
+try {
+  server = await startServer({ port, dataDir, quiet: true });
+} catch (error) {
+  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  console.error(
+    inUse
+      ? `Port ${port} is in use: is Cairn already running? Start on another port with PORT=8081 npm start.`
+      : `Cairn could not start: ${(error as Error).message}`,
+  );
+  process.exit(1);
+}
+
+console.log(`Cairn is running at ${server.url}  (embedded SQLite store in ${dataDir}; stop with Ctrl+C)`);
+console.log(`  runs:  curl ${server.url}/api/v1/projects`);
+console.log(`  log from TypeScript:  const run = await init({ project: 'demo' }); run.log({ loss: 0.1 });${port === 8080 ? '' : `  (with CAIRN_BASE_URL=${server.url})`}`);
+
+if ((await server.store.listProjects()).length === 0) {
+  console.log('\nThe store is empty: training a small logistic regression that logs live into it...');
+  const localRuns = process.env.CAIRN_DIR ?? path.join(dataDir, 'local-runs');
+  mkdirSync(localRuns, { recursive: true });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(root, 'examples', 'quickstart.ts')], {
+    cwd: root,
+    // The run's local copy (its record log) lives beside the store.
+    env: { ...process.env, CAIRN_BASE_URL: server.url, CAIRN_MODE: 'online', CAIRN_DIR: localRuns },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code === 0) console.log(`\nThe quickstart run is in the store: curl ${server.url}/api/v1/projects/local/quickstart/runs`);
+    else console.error(`The quickstart exited with code ${code}; the server keeps running.`);
+  });
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log('\nStopping Cairn (finishing in-flight requests)...');
+    void server.close().then(() => process.exit(0));
+  });
+}
