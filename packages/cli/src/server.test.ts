@@ -46,6 +46,18 @@ describe('cairn server', () => {
     expect(process.listenerCount('SIGINT')).toBe(signalListeners);
   });
 
+  it('rejects a bad --heartbeat-timeout with usage exit code 2', async () => {
+    const { main } = await import('./index.js');
+    let stderr = '';
+    const code = await main(['server', '--port', '0', '--data', tempDir(), '--heartbeat-timeout', 'soon'], {
+      env: {},
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--heartbeat-timeout must be a positive number of seconds, got 'soon'/);
+  });
+
   it('says so when the port is taken, and exits 1', async () => {
     const { url } = await startTestServer();
     const port = new URL(url).port;

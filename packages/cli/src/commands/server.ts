@@ -20,6 +20,9 @@ Options:
       --data DIR   data directory (default $CAIRN_DATA, or ~/.cairn)
       --db URL     database for runs and history: sqlite:FILE or postgres://…
                    (default: SQLite in the data directory)
+      --heartbeat-timeout S
+                   seconds without a heartbeat after which a running run reads as
+                   crashed (default 300)
   -h, --help       show this help
 `;
 
@@ -39,6 +42,7 @@ async function runServer(args: string[], context: CliContext): Promise<number> {
         host: { type: 'string' },
         data: { type: 'string' },
         db: { type: 'string' },
+        'heartbeat-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -50,12 +54,13 @@ async function runServer(args: string[], context: CliContext): Promise<number> {
     return EXIT_OK;
   }
   const port = parsePort(values.port);
+  const heartbeatTimeoutSeconds = parseSeconds(values['heartbeat-timeout']);
   const host = values.host ?? DEFAULT_HOST;
   const dataDir = path.resolve(context.cwd, values.data ?? context.env.CAIRN_DATA ?? path.join(os.homedir(), '.cairn'));
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port, host, dataDir, db: values.db, quiet: true });
+    server = await startServer({ port, host, dataDir, db: values.db, quiet: true, heartbeatTimeoutSeconds });
   } catch (error) {
     context.stderr.write(`cairn server: ${startFailure(error, host, port)}\n`);
     return EXIT_FAILED;
@@ -70,6 +75,15 @@ async function runServer(args: string[], context: CliContext): Promise<number> {
   if (outcome === 'forced') return EXIT_INTERRUPTED;
   context.stderr.write('cairn server: stopped\n');
   return EXIT_OK;
+}
+
+function parseSeconds(given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const seconds = Number(given);
+  if (!(given.trim() !== '' && seconds > 0 && Number.isFinite(seconds))) {
+    throw new UsageError(`--heartbeat-timeout must be a positive number of seconds, got '${given}'`);
+  }
+  return seconds;
 }
 
 function parsePort(given: string | undefined): number {
