@@ -8,3 +8,4 @@ export * from './metric.js';
 export * from './summary.js';
 export * from './run-state.js';
 export * from './api.js';
+export * from './api-schemas.js';

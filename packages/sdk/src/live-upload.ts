@@ -19,7 +19,7 @@ export interface LiveUploadOptions {
   writerId: string;
   logFile: string;
   console: Console;
-  /** Seconds between heartbeats (default 15). */
+  /** Seconds between heartbeats (default 5): how soon a stop from the server is noticed. */
   heartbeatSeconds?: number;
   /** Called once when the server asks the run to stop. */
   onStopRequested: () => void;
@@ -54,7 +54,7 @@ export class LiveUploader {
 
   /** Starts heartbeats and the first upload. */
   start(): void {
-    const seconds = this.options.heartbeatSeconds ?? 15;
+    const seconds = this.options.heartbeatSeconds ?? 5;
     this.heartbeat = setInterval(() => void this.beat(), seconds * 1000).unref();
     this.poke();
   }

@@ -5,11 +5,10 @@
  *   sort=created|updated|runtime|name|config.<path>|summary.<path>  order=asc|desc
  *   limit=1..1000 (default 100)  cursor=<opaque, from the previous page>
  */
-import { splitPath, type RunInfo, type RunPage } from '@cairn/protocol';
+import { FILTER_OPS, parseInput, runFilterSchema, splitPath, type RunInfo, type RunPage } from '@cairn/protocol';
 import { HttpError } from '../http/errors.js';
 
-const OPS = ['=', '!=', '<', '<=', '>', '>='] as const;
-type Op = (typeof OPS)[number];
+type Op = (typeof FILTER_OPS)[number];
 interface FieldFilter {
   field: string;
   op: Op;
@@ -64,15 +63,7 @@ function parseFilters(text: string | null): FieldFilter[] {
   } catch {
     throw new HttpError('invalid_argument', 'filter must be a JSON array of { field, op, value }');
   }
-  if (!Array.isArray(parsed)) throw new HttpError('invalid_argument', 'filter must be a JSON array of { field, op, value }');
-  return parsed.map((item: unknown, i) => {
-    const f = item as Partial<FieldFilter> | null;
-    if (!f || typeof f.field !== 'string' || !/^(config|summary)\./.test(f.field)) {
-      throw new HttpError('invalid_argument', `filter[${i}].field must name config.<key> or summary.<key>`);
-    }
-    if (!OPS.includes(f.op as Op)) throw new HttpError('invalid_argument', `filter[${i}].op must be one of ${OPS.join(' ')}`);
-    return { field: f.field, op: f.op as Op, value: f.value };
-  });
+  return parseInput(runFilterSchema, parsed, 'filter');
 }
 
 function sortField(sort: string): (run: RunInfo) => unknown {

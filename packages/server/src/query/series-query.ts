@@ -4,16 +4,15 @@
  * (_runtime, _timestamp, a step metric) the key's points are joined with the axis series
  * by step and bucketed by x.
  */
-import type { M4Bucket, SeriesRequest, SeriesResponse } from '@cairn/protocol';
-import { HttpError } from '../http/errors.js';
+import { parseInput, seriesRequestSchema, type M4Bucket, type SeriesResponse } from '@cairn/protocol';
 import { m4, m4Points } from '../series/m4.js';
 import { decodeChunk } from '../series/series-chunk.js';
 import type { Store } from '../store/store.js';
 
-const MAX_BUCKETS = 10_000;
 
-export async function querySeries(store: Store, request: SeriesRequest): Promise<SeriesResponse> {
-  const { runs, keys, buckets } = validate(request);
+export async function querySeries(store: Store, body: unknown): Promise<SeriesResponse> {
+  const request = validate(body);
+  const { runs, keys, buckets } = request;
   const x = request.x ?? '_step';
   const series: SeriesResponse['series'] = [];
   for (const run of runs) {
@@ -67,22 +66,6 @@ async function byAxis(store: Store, pk: number, key: string, axis: string, range
   return m4Points(xValues, yValues, from, to, buckets);
 }
 
-function validate(request: SeriesRequest): { runs: SeriesRequest['runs']; keys: string[]; buckets: number } {
-  if (request === null || typeof request !== 'object') throw new HttpError('invalid_argument', 'the series request must be a JSON object');
-  const { runs, keys, buckets, range, x } = request;
-  if (!Array.isArray(runs) || runs.length === 0 || runs.length > 1000) throw new HttpError('invalid_argument', 'runs must be an array of 1–1000 { entity, project, id }');
-  for (const run of runs) {
-    if (!run || typeof run.entity !== 'string' || typeof run.project !== 'string' || typeof run.id !== 'string') {
-      throw new HttpError('invalid_argument', 'each run must be { entity, project, id } strings');
-    }
-  }
-  if (!Array.isArray(keys) || keys.length === 0 || keys.length > 200 || keys.some((k) => typeof k !== 'string' || k === '')) {
-    throw new HttpError('invalid_argument', 'keys must be an array of 1–200 non-empty strings');
-  }
-  if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) throw new HttpError('invalid_argument', `buckets must be an integer from 1 to ${MAX_BUCKETS}`);
-  if (range !== undefined && (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || range[0] > range[1])) {
-    throw new HttpError('invalid_argument', 'range must be [from, to] with from ≤ to');
-  }
-  if (x !== undefined && (typeof x !== 'string' || x === '')) throw new HttpError('invalid_argument', 'x must be _step, _runtime, _timestamp or a metric key');
-  return { runs, keys, buckets };
+function validate(request: unknown) {
+  return parseInput(seriesRequestSchema, request, 'series request');
 }
