@@ -5,8 +5,7 @@
  *   sort=created|updated|runtime|name|config.<path>|summary.<path>  order=asc|desc
  *   limit=1..1000 (default 100)  cursor=<opaque, from the previous page>
  */
-import type { FILTER_OPS} from '@cairn/protocol';
-import { parseInput, runFilterSchema, splitPath, type RunInfo, type RunPage } from '@cairn/protocol';
+import { parseInput, runFilterSchema, splitPath, type FILTER_OPS, type RunInfo, type RunPage } from '@cairn/protocol';
 import { HttpError } from '../http/errors.js';
 
 type Op = (typeof FILTER_OPS)[number];
