@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiPaths, isCairnError, type HistoryPage, type RunInfo } from '@cairn/protocol';
-import { finish, init, run as activeRun, uploadRunDirectory } from '@cairn/sdk';
-import { startServer, type RunningServer } from '@cairn/server';
+import { finish, init, run as activeRun, storeApiKey, uploadRunDirectory } from '@cairn/sdk';
+import { createApiKey, startServer, type RunningServer } from '@cairn/server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dirs: string[] = [];
@@ -138,6 +138,29 @@ describe('online runs', () => {
     const error = await init({ baseUrl: server.url, project: 'e2e', dir: tempDir(), silent: true, id: 'nobody', resume: 'must' }).catch((e: unknown) => e);
     expect(isCairnError(error, 'run_not_found')).toBe(true);
     expect((error as Error).message).toMatch(/nobody.*on http/);
+  });
+});
+
+describe('online runs against a server that requires API keys', () => {
+  it('use the key cairn login stored for that server, and log under its user', async () => {
+    const server = await start();
+    const { key } = await createApiKey(server.store.db, 'alice');
+    const config = tempDir();
+    storeApiKey(server.url, key, 'alice', { CAIRN_CONFIG_DIR: config });
+    const saved = process.env.CAIRN_CONFIG_DIR;
+    process.env.CAIRN_CONFIG_DIR = config;
+    try {
+      const run = await init({ baseUrl: server.url, project: 'e2e', dir: tempDir(), silent: true });
+      expect(run.entity).toBe('alice');
+      run.log({ loss: 1 });
+      await run.finish();
+      const answer = await fetch(`${server.url}${apiPaths.run('alice', 'e2e', run.id)}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(((await answer.json()) as RunInfo).historyRows).toBe(1);
+      expect((await fetch(`${server.url}${apiPaths.run('alice', 'e2e', run.id)}`)).status).toBe(401);
+    } finally {
+      if (saved === undefined) delete process.env.CAIRN_CONFIG_DIR;
+      else process.env.CAIRN_CONFIG_DIR = saved;
+    }
   });
 });
 

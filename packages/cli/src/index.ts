@@ -4,12 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliContext, type Command } from './commands/common.js';
+import { keysCommand } from './commands/keys.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
 import { serverCommand } from './commands/server.js';
 import { syncCommand } from './commands/sync.js';
 
 export type { CliContext, Output } from './commands/common.js';
 
-const COMMANDS: Command[] = [serverCommand, syncCommand];
+const COMMANDS: Command[] = [serverCommand, syncCommand, loginCommand, logoutCommand, keysCommand];
 
 /** The CLI's version, from its package.json (the same file from src/ and from dist/). */
 export const CLI_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -25,6 +27,12 @@ ${commands}
 Options:
   -h, --help      show this help
   -v, --version   print the version
+
+Environment:
+  CAIRN_BASE_URL     the server (default http://127.0.0.1:8080)
+  CAIRN_API_KEY      API key (default: the one \`cairn login\` saved for the server)
+  CAIRN_CONFIG_DIR   where \`cairn login\` saves keys (default ~/.cairn)
+  CAIRN_DATA         the server's data directory (default ~/.cairn)
 
 Run \`cairn <command> --help\` for a command's options.
 `;

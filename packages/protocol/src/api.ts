@@ -17,6 +17,12 @@ export const RECORDS_CONTENT_TYPE = 'application/x-cairn-records';
 /** Largest ingest body the server accepts; uploaders split their batches below it. */
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
+/** Largest run file the server accepts in one PUT (100 MiB). */
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+/** Longest path of a run file, in characters. */
+export const MAX_FILE_PATH_LENGTH = 1024;
+
 /** The entity used for runs that name none, in single-user mode. */
 export const DEFAULT_ENTITY = 'local';
 
@@ -70,14 +76,72 @@ export const apiPaths = {
   stop: (entity: string, project: string, id: string) => `${run(entity, project, id)}/stop`,
   /** GET (query: entity, project) → text/event-stream of {@link LiveEvent} as `data:` JSON lines. */
   events: () => `${API_PREFIX}/events`,
+  /** GET → {@link FileList}: the run's files (everything in its run directory's `files/`), by path. */
+  files: (entity: string, project: string, id: string) => `${run(entity, project, id)}/files`,
+  /**
+   * One file of a run, `path` relative to the run's `files/` with forward slashes (see
+   * {@link filePathProblem}). PUT raw bytes (at most {@link MAX_FILE_BYTES}) → {@link FileInfo},
+   * creating or replacing the file (404 run_not_found for an unknown run); GET → the bytes, with
+   * a content type guessed from the extension.
+   *
+   * @example
+   * apiPaths.file('local', 'mnist', 'abc123', 'media/images/sample 1.png');
+   * // → '/api/v1/projects/local/mnist/runs/abc123/files/media/images/sample%201.png'
+   */
+  file: (entity: string, project: string, id: string, path: string) => `${run(entity, project, id)}/files/${path.split('/').map(enc).join('/')}`,
 } as const;
 
 function enc(part: string): string {
   return encodeURIComponent(part);
 }
 
+/**
+ * Why `path` cannot name a run file, or undefined when it can: a run file's path is relative
+ * to the run's `files/`, uses forward slashes, has no empty, `.` or `..` segment and no control
+ * characters, and is at most {@link MAX_FILE_PATH_LENGTH} characters.
+ *
+ * @example
+ * filePathProblem('media/images/a.png');   // undefined
+ * filePathProblem('../secrets');           // "the path … must not contain '..' segments"
+ */
+export function filePathProblem(path: string): string | undefined {
+  const shown = JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}…` : path);
+  if (path.length === 0) return 'the file path is empty';
+  if (path.length > MAX_FILE_PATH_LENGTH) return `the file path ${shown} is ${path.length} characters, more than ${MAX_FILE_PATH_LENGTH}`;
+  if (path.startsWith('/')) return `the file path ${shown} must be relative to the run's files/ (no leading '/')`;
+  if (path.includes('\\')) return `the file path ${shown} must use forward slashes, not '\\'`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return `the file path ${shown} contains control characters`;
+  const segments = path.split('/');
+  if (segments.includes('..')) return `the file path ${shown} must not contain '..' segments`;
+  if (segments.some((segment) => segment === '' || segment === '.')) return `the file path ${shown} has an empty or '.' segment`;
+  return undefined;
+}
+
 function run(entity: string, project: string, id: string): string {
   return apiPaths.run(entity, project, id);
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  json: 'application/json',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
+  txt: 'text/plain; charset=utf-8',
+  log: 'text/plain; charset=utf-8',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  html: 'text/html; charset=utf-8',
+};
+
+/**
+ * The content type a run file is served with, from its extension (json, yaml, txt, png, jpg,
+ * html); anything else is `application/octet-stream`.
+ */
+export function fileContentType(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return (dot > 0 && CONTENT_TYPES[name.slice(dot + 1).toLowerCase()]) || 'application/octet-stream';
 }
 
 export interface Viewer {
@@ -115,6 +179,23 @@ export interface ProjectSummary {
   runCount: number;
   /** Unix seconds of the last ingest into any of its runs. */
   lastActivity: number;
+}
+
+/** A file of a run as the server holds it: content-addressed by its sha256. */
+export interface FileInfo {
+  /** Relative to the run's `files/`, with forward slashes: `config.yaml`, `media/images/a.png`. */
+  path: string;
+  /** Bytes. */
+  size: number;
+  /** Hex sha256 of the content. */
+  sha256: string;
+  /** Unix seconds of the last change of content. */
+  updatedAt: number;
+}
+
+export interface FileList {
+  /** By path. */
+  files: FileInfo[];
 }
 
 export interface RunInfo {

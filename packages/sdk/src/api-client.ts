@@ -9,12 +9,20 @@
  * }
  * const run = await api.run('local/mnist/abc123');
  * const rows = await run.history({ keys: ['loss'], samples: 200 });
+ * for (const file of await run.files()) await file.download('restored', { replace: true });
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   apiPaths,
   CairnError,
   ERROR_CODES,
+  filePathProblem,
   type ErrorCode,
+  type FileInfo,
+  type FileList,
   type HistoryPage,
   type MetricDefinition,
   type ProjectSummary,
@@ -25,6 +33,7 @@ import {
   type Viewer,
 } from '@cairn/protocol';
 import { camelCaseOptions, installAliases } from './aliases.js';
+import { readStoredApiKey } from './credentials.js';
 
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 const DEFAULT_PER_PAGE = 50;
@@ -34,7 +43,7 @@ const DEFAULT_PAGE_SIZE = 1000;
 export interface ApiOptions {
   /** The server; default CAIRN_BASE_URL, else http://127.0.0.1:8080. */
   baseUrl?: string;
-  /** Sent as `Authorization: Bearer <apiKey>`; default CAIRN_API_KEY. */
+  /** Sent as `Authorization: Bearer <apiKey>`; default CAIRN_API_KEY, else the key `cairn login` stored for baseUrl. */
   apiKey?: string;
   fetch?: typeof fetch;
 }
@@ -87,6 +96,11 @@ export interface ScanHistoryOptions {
 
 export type HistoryRow = Record<string, unknown>;
 
+export interface DownloadOptions {
+  /** Overwrite a file already at the destination (default false: that is an error). */
+  replace?: boolean;
+}
+
 /** An async iterable that fetches its pages as it is iterated; each iteration starts afresh. */
 export class Paginated<T> implements AsyncIterable<T> {
   constructor(private readonly items: () => AsyncGenerator<T>) {}
@@ -115,7 +129,7 @@ export class Api {
     const env = (name: string): string | undefined => (process.env[name] === '' ? undefined : process.env[name]);
     this.baseUrl = (opts.baseUrl ?? env('CAIRN_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     if (!/^https?:\/\/[^/]/.test(this.baseUrl)) throw new CairnError('invalid_argument', `baseUrl must be an http(s) URL such as ${DEFAULT_BASE_URL}, got ${JSON.stringify(this.baseUrl)}`);
-    this.#apiKey = opts.apiKey ?? env('CAIRN_API_KEY');
+    this.#apiKey = opts.apiKey ?? env('CAIRN_API_KEY') ?? readStoredApiKey(this.baseUrl);
     this.#fetch = opts.fetch ?? globalThis.fetch;
   }
 
@@ -169,11 +183,24 @@ export class Api {
   /** @internal One request; answers become values, refusals and network failures CairnErrors. */
   async request<T>(method: string, route: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
-    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    const response = await this.send(method, route, headers, body === undefined ? undefined : JSON.stringify(body));
+    const parsed = parseJson(await response.text());
+    if (response.ok) return parsed as T;
+    throw this.refusal(method, route, response.status, parsed);
+  }
+
+  /** @internal The raw bytes the server answers a GET of `route` with (a run file). */
+  async requestBytes(route: string): Promise<Uint8Array> {
+    const response = await this.send('GET', route, {});
+    if (response.ok) return new Uint8Array(await response.arrayBuffer());
+    throw this.refusal('GET', route, response.status, parseJson(await response.text()));
+  }
+
+  private async send(method: string, route: string, headers: Record<string, string>, body?: string): Promise<Response> {
+    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     try {
-      response = await this.#fetch(this.baseUrl + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return await this.#fetch(this.baseUrl + route, { method, headers, body });
     } catch (error) {
       const cause = (error as { cause?: { message?: unknown } }).cause;
       const reason = typeof cause?.message === 'string' ? cause.message : (error as Error).message;
@@ -182,15 +209,6 @@ export class Api {
         `cannot reach the Cairn server at ${this.baseUrl} (${reason}); start one with \`npx cairn server\`, or point CAIRN_BASE_URL (or new Api({ baseUrl })) at a running one`,
       );
     }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (response.ok) return parsed as T;
-    throw this.refusal(method, route, response.status, parsed);
   }
 
   private refusal(method: string, route: string, status: number, body: unknown): CairnError {
@@ -294,6 +312,26 @@ export class ApiRun implements RunInfo {
     return this;
   }
 
+  /**
+   * The run's files on the server (its run directory's `files/`: config.yaml,
+   * cairn-summary.json, cairn-metadata.json, saved files, media), sorted by path.
+   *
+   * @example
+   * for (const file of await run.files()) console.log(file.path, file.size);
+   */
+  async files(): Promise<ApiFile[]> {
+    const list = await this.#api.request<FileList>('GET', apiPaths.files(this.entity, this.project, this.id));
+    return list.files.map((info) => new ApiFile(this.#api, this, info));
+  }
+
+  /** One file of the run by its path under `files/`; run_not_found when the run has none there. */
+  async file(path: string): Promise<ApiFile> {
+    if (typeof path !== 'string') throw new CairnError('invalid_argument', `file(): the path must be a string, got ${typeof path}`);
+    const found = (await this.files()).find((file) => file.path === path);
+    if (!found) throw new CairnError('run_not_found', `run ${this.entity}/${this.project}/${this.id} has no file ${JSON.stringify(path)}; run.files() lists those it has`);
+    return found;
+  }
+
   /** Deletes the run with its history from the server. */
   async delete(): Promise<void> {
     await this.#api.request<void>('DELETE', this.route());
@@ -338,6 +376,73 @@ export class ApiRun implements RunInfo {
 
 installAliases(ApiRun.prototype, ['jobType', 'createdAt', 'updatedAt', 'heartbeatAt', 'startTime', 'exitCode', 'lastStep', 'historyRows']);
 
+/** A file of a run on the server, as listed by {@link ApiRun.files}. */
+export class ApiFile implements FileInfo {
+  /** Relative to the run's `files/`, with forward slashes. */
+  readonly path: string;
+  readonly size: number;
+  /** Hex sha256 of the content. */
+  readonly sha256: string;
+  /** Unix seconds of the last change of content. */
+  readonly updatedAt: number;
+  /** Where the bytes are served (send the API key, if the server wants one). */
+  readonly url: string;
+  readonly #api: Api;
+  readonly #route: string;
+
+  constructor(api: Api, run: { entity: string; project: string; id: string }, info: FileInfo) {
+    this.#api = api;
+    this.path = info.path;
+    this.size = info.size;
+    this.sha256 = info.sha256;
+    this.updatedAt = info.updatedAt;
+    this.#route = apiPaths.file(run.entity, run.project, run.id, info.path);
+    this.url = api.baseUrl + this.#route;
+  }
+
+  /** The content. */
+  bytes(): Promise<Uint8Array> {
+    return this.#api.requestBytes(this.#route);
+  }
+
+  /** The content as UTF-8 text. */
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+
+  /**
+   * Writes the file to `<root>/<path>` (creating directories) and answers that local path.
+   * An existing file there is an error unless `{ replace: true }`, as the reference.
+   *
+   * @example
+   * const local = await file.download('restored');   // 'restored/config.yaml'
+   */
+  async download(root = '.', options?: DownloadOptions): Promise<string> {
+    const { replace = false } = camelCaseOptions(options, 'download');
+    // The path comes from the server: never let it write outside `root`.
+    const problem = filePathProblem(this.path);
+    if (problem) throw new CairnError('invalid_argument', `download(): refusing to write ${JSON.stringify(this.path)}: ${problem}`);
+    const target = join(root, ...this.path.split('/'));
+    if (!replace && existsSync(target)) {
+      throw new CairnError('invalid_argument', `download(): ${target} already exists; pass { replace: true } to overwrite it`);
+    }
+    const bytes = await this.bytes();
+    await mkdir(dirname(target), { recursive: true });
+    // Whole or not at all: written beside the target, then renamed over it.
+    const temp = `${target}.${randomBytes(6).toString('hex')}.download`;
+    try {
+      await writeFile(temp, bytes);
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return target;
+  }
+}
+
+installAliases(ApiFile.prototype, ['updatedAt']);
+
 /**
  * `entity/project[/runs]/id` (or a dashboard URL) split into its parts; `want` is the number of
  * parts of a full path, one fewer means the server's default entity.
@@ -377,6 +482,14 @@ function runsQuery(filters: RunFilters, order: string | undefined, perPage: numb
   if (search !== undefined) query.set('search', search);
   if (where !== undefined && where.length > 0) query.set('filter', JSON.stringify(where));
   return query;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function keyList(keys: string[], method: string): string {

@@ -8,13 +8,14 @@ import { openRun } from './read.js';
 
 export { init, log, defineMetric, finish, markPreempting, withRun, run, config, summary } from './init.js';
 export { openRun, type LocalRun } from './read.js';
-export { Api, ApiRun } from './api-client.js';
-export { uploadRunDirectory, findRunDirectories, isSynced } from './upload.js';
+export { Api, ApiRun, ApiFile } from './api-client.js';
+export { uploadRunDirectory, uploadRunFiles, findRunDirectories, isSynced } from './upload.js';
 export { Run, History, type LogOptions, type FinishOptions, type Metric } from './run.js';
 export type { Config, ConfigChange } from './config.js';
 export type { Summary } from './summary-view.js';
 export type { InitOptions, Settings, ResumeMode } from './settings.js';
 export { SNAKE_CASE_ALIASES } from './aliases.js';
+export { credentialsFile, readStoredApiKey, storeApiKey, removeStoredApiKey, type StoredCredential, type StoreResult } from './credentials.js';
 export { SDK_VERSION } from './version.js';
 export {
   CairnError,

@@ -26,7 +26,7 @@ import type { RecordWriter } from './record-writer.js';
 import { hookExitCode } from './exit-hooks.js';
 import type { LiveUploader } from './live-upload.js';
 import { cairnDir, CONFIG_FILE, deleteResumeFile, LOG_EXTENSION, METADATA_FILE, SUMMARY_FILE, writeFileAtomic } from './run-dir.js';
-import { writeSyncedMarker } from './upload.js';
+import { uploadRunFiles, writeSyncedMarker } from './upload.js';
 import type { Settings } from './settings.js';
 import { openRun } from './read.js';
 import { createSummaryView, type Summary } from './summary-view.js';
@@ -421,7 +421,23 @@ export class Run {
   /** Waits (bounded) for the server to have every record, then says where the run is. */
   private async finishUpload(): Promise<void> {
     const uploader = this.uploader!;
-    const uploaded = await uploader.drain(this.settings.finishTimeout * 1000);
+    const deadline = Date.now() + this.settings.finishTimeout * 1000;
+    const drained = await uploader.drain(this.settings.finishTimeout * 1000);
+    // The run's files follow its records, within what is left of the same timeout.
+    const filesError = drained
+      ? await uploadRunFiles(this.runDir!, {
+          baseUrl: this.appUrl!,
+          apiKey: this.settings.apiKey ?? undefined,
+          entity: this.entity!,
+          project: this.project,
+          id: this.id,
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        }).then(
+          () => undefined,
+          (error: unknown) => `files: ${(error as Error).message}`,
+        )
+      : undefined;
+    const uploaded = drained && filesError === undefined;
     const logFile = path.join(this.runDir!, `run-${this.id}${LOG_EXTENSION}`);
     if (uploaded) {
       const { records, bytes } = uploader.uploaded;
@@ -429,7 +445,7 @@ export class Run {
       this.console.info(`run ${this._name ?? this.id} synced: ${this.getUrl()}`);
     } else {
       this.console.warn(
-        `the upload did not finish within ${this.settings.finishTimeout}s${uploader.error ? ` (${uploader.error})` : ''}; ` +
+        `the upload did not finish within ${this.settings.finishTimeout}s${(filesError ?? uploader.error) ? ` (${filesError ?? uploader.error})` : ''}; ` +
           `the run is safe on disk: upload the rest with \`npx cairn sync ${this.runDir}\``,
       );
     }

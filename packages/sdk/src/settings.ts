@@ -5,6 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CairnError, type RunMode } from '@cairn/protocol';
+import { DEFAULT_BASE_URL } from './connect.js';
+import { readStoredApiKey } from './credentials.js';
 
 export type ResumeMode = 'never' | 'allow' | 'must' | 'auto';
 
@@ -261,7 +263,7 @@ export function resolveInit(options: InitOptions, env: NodeJS.ProcessEnv, warn: 
     rootDir,
     silent: merged.silent === true,
     baseUrl: optionalString(merged, 'baseUrl'),
-    apiKey: optionalString(merged, 'apiKey'),
+    apiKey: optionalString(merged, 'apiKey') ?? readStoredApiKey(optionalString(merged, 'baseUrl') ?? DEFAULT_BASE_URL, env) ?? null,
     allowValChange: merged.allowValChange === true,
     finishTimeout: validateTimeout(merged.finishTimeout),
     program,

@@ -157,7 +157,7 @@ describe('uploadRunDirectory(): batches and positions', () => {
       onProgress: (p) => progress.push([p.sentBytes, p.totalBytes, p.nextIndex]),
     });
 
-    expect(result).toEqual({ runId: 'r1', entity: 'alice', project: 'proj', nextIndex: 203, records: 203, logRecords: 203, finished: true });
+    expect(result).toEqual({ runId: 'r1', entity: 'alice', project: 'proj', nextIndex: 203, records: 203, logRecords: 203, finished: true, files: 0, filesNotSent: [] });
     expect(server.allLines()).toEqual(lines);
     expect(server.posts.length).toBeGreaterThan(5);
     for (const post of server.posts) {

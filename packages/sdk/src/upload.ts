@@ -2,10 +2,12 @@
  * The uploader: sends a run directory's record log to a Cairn server, used by `cairn sync`
  * (and by online runs). Each request carries the raw log lines from one record index on; the
  * server applies each (writer, index) once, so an interrupted or repeated upload resumes
- * where the server stopped and never duplicates anything.
+ * where the server stopped and never duplicates anything. Then the run's files (everything
+ * under `files/`) follow, each sent only when it changed since the last upload.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
@@ -13,12 +15,15 @@ import {
   CairnError,
   decodeRecordLine,
   ERROR_CODES,
+  filePathProblem,
   MAX_BATCH_BYTES,
+  MAX_FILE_BYTES,
   RECORDS_CONTENT_TYPE,
   type ErrorCode,
+  type FileList,
   type HeartbeatResult,
 } from '@cairn/protocol';
-import { CAIRN_DIR_NAME, LOG_EXTENSION, SYNCED_SUFFIX, writeFileAtomic } from './run-dir.js';
+import { CAIRN_DIR_NAME, FILES_DIR, LOG_EXTENSION, SYNCED_SUFFIX, writeFileAtomic } from './run-dir.js';
 
 /** How far an upload has got, in bytes of log lines from where it started. */
 export interface UploadProgress {
@@ -55,6 +60,29 @@ export interface UploadResult {
   logRecords: number;
   /** The log ends in an exit record and the server has all of it: the run directory is marked synced. */
   finished: boolean;
+  /** Files under the run's `files/` sent by this upload (0 when none changed since the last one). */
+  files: number;
+  /** Files left out, and why: too large, a name the server refuses, or a server that stores no files. */
+  filesNotSent: FileNotSent[];
+}
+
+export interface FileNotSent {
+  /** Relative to the run's `files/`, with forward slashes. */
+  path: string;
+  reason: string;
+}
+
+/** The run whose files {@link uploadRunFiles} sends, and the server's options. */
+export interface RunFilesOptions extends UploadOptions {
+  entity: string;
+  project: string;
+  id: string;
+}
+
+export interface FilesUploadResult {
+  /** Files sent (new, or changed since the last upload). */
+  files: number;
+  filesNotSent: FileNotSent[];
 }
 
 const DEFAULT_BATCH_BYTES = 1024 * 1024;
@@ -123,14 +151,142 @@ export async function uploadRunDirectory(runDir: string, options: UploadOptions)
       report();
     }
 
+    // Files before the synced marker: a run marked synced is skipped by `cairn sync`.
+    const sent = await sendRunFiles(client, path.dirname(logFile), { entity, project, id }, options.signal);
     const finished = log.endsWithExit && next >= log.lineCount;
     if (finished) {
       writeSyncedMarker(logFile, { baseUrl: client.baseUrl, entity, project, id, records: log.lineCount, bytes: log.offsets[log.lineCount]! });
     }
-    return { runId: id, entity, project, nextIndex: next, records: applied, logRecords: log.lineCount, finished };
+    return { runId: id, entity, project, nextIndex: next, records: applied, logRecords: log.lineCount, finished, ...sent };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Uploads the files under `<runDir>/files/` (recursively) to the run on the server, each only
+ * when its size or modification time changed since it was last uploaded (`files.synced.json`
+ * in the run directory remembers), and only when the server does not already hold the same
+ * content. The run must exist on the server (its records uploaded). Retries as the ingest does.
+ *
+ * @example
+ * await uploadRunFiles(run.runDir!, { baseUrl: 'http://127.0.0.1:8080', entity: 'local', project: 'mnist', id: run.id });
+ */
+export async function uploadRunFiles(runDir: string, options: RunFilesOptions): Promise<FilesUploadResult> {
+  const { entity, project, id } = options;
+  return sendRunFiles(new IngestClient(options), runDir, { entity, project, id }, options.signal);
+}
+
+/** `<runDir>/files.synced.json`: what was uploaded, to which server and run. */
+const FILES_STATE = 'files.synced.json';
+
+interface FilesState {
+  server: string;
+  run: string;
+  files: Record<string, { size: number; mtimeMs: number; sha256: string }>;
+}
+
+/** A regular file under files/, as found on disk. */
+interface LocalFile {
+  /** Relative, with forward slashes. */
+  path: string;
+  absolute: string;
+  size: number;
+  mtimeMs: number;
+}
+
+// writeFileAtomic's temporary files (`config.yaml.<pid>.tmp`) exist for an instant while a run writes.
+const ATOMIC_TEMP = /\.\d+\.tmp$/;
+
+async function sendRunFiles(
+  client: IngestClient,
+  runDir: string,
+  run: { entity: string; project: string; id: string },
+  signal: AbortSignal | undefined,
+): Promise<FilesUploadResult> {
+  const result: FilesUploadResult = { files: 0, filesNotSent: [] };
+  const local = listLocalFiles(path.join(runDir, FILES_DIR));
+  const stateFile = path.join(runDir, FILES_STATE);
+  const state = readFilesState(stateFile, client.baseUrl, `${run.entity}/${run.project}/${run.id}`);
+  const changed = local.filter((file) => {
+    const last = state.files[file.path];
+    return last === undefined || last.size !== file.size || last.mtimeMs !== file.mtimeMs;
+  });
+  if (changed.length === 0) return result;
+
+  const onServer = await client.fileHashes(apiPaths.files(run.entity, run.project, run.id));
+  if (typeof onServer === 'string') {
+    result.filesNotSent = changed.map((file) => ({ path: file.path, reason: onServer }));
+    return result;
+  }
+  for (const file of changed) {
+    signal?.throwIfAborted();
+    const problem = filePathProblem(file.path);
+    if (problem !== undefined || file.size > MAX_FILE_BYTES) {
+      result.filesNotSent.push({ path: file.path, reason: problem ?? `it is ${file.size} bytes, more than the ${MAX_FILE_BYTES} bytes a server accepts` });
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file.absolute);
+    } catch (error) {
+      // Gone since the listing: the next upload sees whatever is there then.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (onServer.get(file.path) !== sha256) {
+      await client.putFile(apiPaths.file(run.entity, run.project, run.id, file.path), bytes);
+      result.files++;
+    }
+    // Size and time from before the read: a change during the read shows up next time.
+    state.files[file.path] = { size: file.size, mtimeMs: file.mtimeMs, sha256 };
+    writeFileAtomic(stateFile, `${JSON.stringify(state)}\n`);
+  }
+  return result;
+}
+
+/** Every regular file under `dir` (following links to files, not to directories), sorted by path. */
+function listLocalFiles(dir: string): LocalFile[] {
+  const found: LocalFile[] = [];
+  const walk = (absoluteDir: string, relativeDir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(absoluteDir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const absolute = path.join(absoluteDir, entry.name);
+      const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        walk(absolute, relative);
+        continue;
+      }
+      if (ATOMIC_TEMP.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
+      try {
+        const stats = statSync(absolute);
+        if (stats.isFile()) found.push({ path: relative, absolute, size: stats.size, mtimeMs: stats.mtimeMs });
+      } catch {
+        // A dangling link, or a file removed since the listing.
+      }
+    }
+  };
+  walk(dir, '');
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The state of earlier uploads to this server and run; empty when there is none (or it was for another). */
+function readFilesState(file: string, server: string, run: string): FilesState {
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<FilesState>;
+    if (state.server === server && state.run === run && typeof state.files === 'object' && state.files !== null) {
+      return { server, run, files: state.files };
+    }
+  } catch {
+    // Missing or damaged: upload as if for the first time (the server skips nothing it has).
+  }
+  return { server, run, files: {} };
 }
 
 /** What the `run-<id>.cairn.synced` marker holds: the log was fully uploaded while it had `bytes` bytes. */
@@ -402,6 +558,28 @@ export class IngestClient {
     return { nextIndex: this.index(answer.body, 'POST', route), applied: typeof applied === 'number' ? applied : 0 };
   }
 
+  /**
+   * The sha256 of each file the server holds for a run, by path; or, for a server that stores
+   * no files (an older server without the route, or one without a blob store), why not.
+   */
+  async fileHashes(route: string): Promise<Map<string, string> | string> {
+    const answer = await this.request('GET', route);
+    if (answer.status === 404 || answer.status === 501) {
+      // 404 from a server that predates run files (no such route), 501 from one without a blob store.
+      return `the Cairn server at ${this.baseUrl} keeps no files for this run (${answer.status}: ${errorOf(answer.body)?.message ?? 'no message'})`;
+    }
+    if (answer.status !== 200) throw this.refused('GET', route, answer);
+    const files = (answer.body as Partial<FileList> | undefined)?.files;
+    if (!Array.isArray(files)) throw this.badAnswer('GET', route, 'no file list');
+    return new Map(files.map((file) => [file.path, file.sha256]));
+  }
+
+  /** Creates or replaces one file of a run with `bytes`. */
+  async putFile(route: string, bytes: Uint8Array): Promise<void> {
+    const answer = await this.request('PUT', route, bytes, 'application/octet-stream');
+    if (answer.status !== 200) throw this.refused('PUT', route, answer);
+  }
+
   /** The run is alive; undefined when the server answered without a body. */
   async heartbeat(route: string): Promise<HeartbeatResult | undefined> {
     const answer = await this.request('POST', route);
@@ -423,9 +601,9 @@ export class IngestClient {
   }
 
   /** One request; network errors and transient 5xx answers are retried with backoff. */
-  private async request(method: string, route: string, body?: Buffer): Promise<{ status: number; body: unknown }> {
+  private async request(method: string, route: string, body?: Uint8Array, contentType = RECORDS_CONTENT_TYPE): Promise<{ status: number; body: unknown }> {
     const { signal } = this.options;
-    const headers = body ? { ...this.headers, 'content-type': RECORDS_CONTENT_TYPE } : this.headers;
+    const headers = body ? { ...this.headers, 'content-type': contentType } : this.headers;
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       let failure: CairnError;

@@ -16,6 +16,7 @@ import { migrateToLatest } from './db/migrations.js';
 import { createApp } from './http/app.js';
 import { hasUsers } from './auth/keys.js';
 import { LiveHub } from './live.js';
+import { FileBlobStore } from './blobs/blob-store.js';
 import { Store } from './store/store.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -65,7 +66,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const live = new LiveHub();
   const host = options.host ?? '127.0.0.1';
   const requireKeys = !isLoopback(host);
-  const app = createApp({ store, version: SERVER_VERSION, live, requireKeys });
+  const blobs = new FileBlobStore(path.join(dataDir, 'blobs'));
+  const app = createApp({ store, version: SERVER_VERSION, live, requireKeys, blobs });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(s));
     s.once('error', reject);

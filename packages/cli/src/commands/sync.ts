@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isCairnError } from '@cairn/protocol';
-import { findRunDirectories, isSynced, uploadRunDirectory } from '@cairn/sdk';
+import { findRunDirectories, isSynced, readStoredApiKey, uploadRunDirectory } from '@cairn/sdk';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, parseCommandArgs, type CliContext, type Command } from './common.js';
 import { ProgressLine } from './progress.js';
 
@@ -18,7 +18,8 @@ the server applies each record once.
 
 Options:
       --base-url URL     the server (default $CAIRN_BASE_URL, or ${DEFAULT_BASE_URL})
-      --api-key KEY      API key (default $CAIRN_API_KEY)
+      --api-key KEY      API key (default $CAIRN_API_KEY, else the key \`cairn login\` saved
+                         for the server)
       --include-synced   upload runs already marked synced too
   -h, --help             show this help
 `;
@@ -59,7 +60,7 @@ async function runSync(args: string[], context: CliContext): Promise<number> {
   }
   const { stdout, stderr } = context;
   const baseUrl = (values['base-url'] ?? nonEmpty(context.env.CAIRN_BASE_URL) ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const apiKey = values['api-key'] ?? nonEmpty(context.env.CAIRN_API_KEY);
+  const apiKey = values['api-key'] ?? nonEmpty(context.env.CAIRN_API_KEY) ?? readStoredApiKey(baseUrl, context.env);
 
   const defaultDir = path.join(context.cwd, 'cairn');
   if (positionals.length === 0 && !existsSync(defaultDir)) {

@@ -118,6 +118,22 @@ function migrations(caps: Capabilities): Record<string, Migration> {
         await db.schema.dropTable('users').ifExists().execute();
       },
     },
+    '0003_files': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('files')
+          .addColumn('run_pk', 'bigint', (col) => col.notNull().references('runs.pk').onDelete('cascade'))
+          .addColumn('path', 'text', (col) => col.notNull())
+          .addColumn('sha256', 'text', (col) => col.notNull())
+          .addColumn('size', 'bigint', (col) => col.notNull())
+          .addColumn('updated_at', 'double precision', (col) => col.notNull())
+          .addPrimaryKeyConstraint('files_pk', ['run_pk', 'path'])
+          .execute();
+      },
+      async down(db: AnyDb) {
+        await db.schema.dropTable('files').ifExists().execute();
+      },
+    },
   };
 }
 

@@ -92,6 +92,18 @@ export interface ApiKeyTable {
   last_used_at: number | null;
 }
 
+/** A run's file: its path under the run's files/ and the BlobStore address of its content. */
+export interface FileTable {
+  run_pk: number;
+  /** Relative, forward slashes (protocol's filePathProblem says what is allowed). */
+  path: string;
+  /** Hex sha256: the blob's address. */
+  sha256: string;
+  size: number;
+  /** Unix seconds of the last change of content. */
+  updated_at: number;
+}
+
 export interface Database {
   users: UserTable;
   api_keys: ApiKeyTable;
@@ -101,6 +113,7 @@ export interface Database {
   run_writers: RunWriterTable;
   history_chunks: HistoryChunkTable;
   series_chunks: SeriesChunkTable;
+  files: FileTable;
 }
 
 export type RunRow = Selectable<RunTable>;

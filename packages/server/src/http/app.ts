@@ -4,10 +4,14 @@
  */
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { bodyLimit } from 'hono/body-limit';
 import {
   API_PREFIX,
   decodeRecordLog,
+  fileContentType,
+  filePathProblem,
   MAX_BATCH_BYTES,
+  MAX_FILE_BYTES,
   type RunEdit,
   type RunInfo,
   type SeriesRequest,
@@ -15,6 +19,8 @@ import {
 import { crc32 } from 'node:zlib';
 import type { LiveHub } from '../live.js';
 import type { Store } from '../store/store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { getFile, listFiles, putFile } from '../store/files.js';
 import { querySeries } from '../query/series-query.js';
 import { filterAndPageRuns } from '../query/runs-query.js';
 import { restrictToKeys, sampleHistory } from '../query/history-query.js';
@@ -30,6 +36,8 @@ export interface AppOptions {
   keepAliveSeconds?: number;
   /** Require API keys even while no user exists (a server listening beyond loopback). */
   requireKeys?: boolean;
+  /** Where run files live; without it the file routes answer not_available. */
+  blobs?: BlobStore;
 }
 
 const NAME = /^[^/\\#?%:\s][^/\\#?%:]{0,127}$/;
@@ -190,6 +198,50 @@ export function createApp(options: AppOptions): Hono {
     const page = await store.scanHistory(key, cursor, Math.max(1, limit));
     const rows = keyList === undefined ? page.rows : restrictToKeys(page.rows, keyList);
     return c.json({ rows, nextCursor: page.nextCursor === null ? null : String(page.nextCursor) }, 200);
+  });
+
+  api.get('/projects/:entity/:project/runs/:id/files', async (c) => c.json({ files: await listFiles(store, runKey(c)) }));
+
+  // Raw bytes in, at most MAX_FILE_BYTES (the limit holds for chunked bodies too).
+  api.put(
+    '/projects/:entity/:project/runs/:id/files/:path{.+}',
+    bodyLimit({
+      maxSize: MAX_FILE_BYTES,
+      onError: () => {
+        throw new HttpError('payload_too_large', `a file may be at most ${MAX_FILE_BYTES} bytes (100 MiB)`);
+      },
+    }),
+    async (c) => {
+      const key = runKey(c);
+      const filePath = c.req.param('path');
+      const problem = filePathProblem(filePath);
+      if (problem) throw new HttpError('invalid_argument', problem);
+      if (!options.blobs) throw new HttpError('not_available', 'this server stores no files (it was started without a blob store)');
+      if ((await store.runPk(key)) === undefined) throw new HttpError('run_not_found', `no run ${key.entity}/${key.project}/${key.id}; upload its records first`);
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (bytes.length > MAX_FILE_BYTES) throw new HttpError('payload_too_large', `a file may be at most ${MAX_FILE_BYTES} bytes (100 MiB)`);
+      return c.json(await putFile(store, key, filePath, await options.blobs.put(bytes)));
+    },
+  );
+
+  api.get('/projects/:entity/:project/runs/:id/files/:path{.+}', async (c) => {
+    const key = runKey(c);
+    const filePath = c.req.param('path');
+    const problem = filePathProblem(filePath);
+    if (problem) throw new HttpError('invalid_argument', problem);
+    if (!options.blobs) throw new HttpError('not_available', 'this server stores no files (it was started without a blob store)');
+    const file = await getFile(store, key, filePath);
+    if (!file) throw new HttpError('run_not_found', `run ${key.entity}/${key.project}/${key.id} has no file ${JSON.stringify(filePath)}`);
+    const bytes = await options.blobs.get(file.sha256);
+    if (!bytes) throw new Error(`blob ${file.sha256} of ${key.entity}/${key.project}/${key.id} file ${filePath} is missing from the blob store`);
+    const type = fileContentType(filePath);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': type,
+      etag: `"${file.sha256}"`,
+      'x-content-type-options': 'nosniff',
+      // Uploaded HTML runs in an opaque origin: it can never reach the dashboard's cookies or storage.
+      ...(type.startsWith('text/html') ? { 'content-security-policy': 'sandbox allow-scripts' } : {}),
+    });
   });
 
   api.post('/series', async (c) => c.json(await querySeries(store, await jsonBody<SeriesRequest>(c))));

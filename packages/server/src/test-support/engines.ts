@@ -10,6 +10,7 @@ import pg from 'pg';
 import { openDatabase, type OpenDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { createApp } from '../http/app.js';
+import { FileBlobStore } from '../blobs/blob-store.js';
 import { Store } from '../store/store.js';
 
 export interface Engine {
@@ -61,11 +62,17 @@ const postgres: Engine = {
 export const engines: Engine[] = postgresUrl ? [sqlite, postgres] : [sqlite];
 export const postgresSkipReason = postgresUrl ? undefined : 'CAIRN_TEST_POSTGRES_URL is not set: PostgreSQL suites SKIPPED (bash .ci/run starts a server)';
 
-/** A migrated store and the app over it, on `engine`. */
+/** A migrated store and the app over it (with blobs in a temp directory), on `engine`. */
 export async function openTestServer(engine: Engine, options: { heartbeatTimeoutSeconds?: number } = {}) {
-  const { database, dispose } = await engine.open();
+  const { database, dispose: disposeDatabase } = await engine.open();
   await migrateToLatest(database.db, database.capabilities);
   const store = new Store(database.db, database.capabilities, options);
-  const app = createApp({ store, version: 'test' });
-  return { store, app, database, dispose };
+  const blobDir = mkdtempSync(path.join(os.tmpdir(), 'cairn-test-blobs-'));
+  const blobs = new FileBlobStore(blobDir);
+  const app = createApp({ store, version: 'test', blobs });
+  const dispose = async (): Promise<void> => {
+    await disposeDatabase();
+    rmSync(blobDir, { recursive: true, force: true });
+  };
+  return { store, app, database, blobs, dispose };
 }
