@@ -1,20 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiPaths } from '@cairn/protocol';
-import { startServer } from '@cairn/server';
-import { cairn, tempDir } from './test-support/index.js';
+import { cairn, startTestServer, tempDir } from './test-support/index.js';
 
-const closers: Array<() => Promise<void>> = [];
-// Registered after test-support's afterEach, so it runs first: servers close before their data directories go.
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function serverWithData(): Promise<{ url: string; dataDir: string }> {
-  const dataDir = tempDir('cairn-cli-data-');
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, quiet: true });
-  closers.push(() => server.close());
-  return { url: server.url, dataDir };
-}
+const serverWithData = startTestServer;
 
 function printedKey(stdout: string): string {
   const keys = stdout.match(/cairn_[A-Za-z0-9]{40}/g) ?? [];

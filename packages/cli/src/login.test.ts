@@ -2,26 +2,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiPaths } from '@cairn/protocol';
 import { readStoredApiKey } from '@cairn/sdk';
-import { startServer } from '@cairn/server';
 import { createLoginCommand, type KeyInput } from './commands/login.js';
-import { cairn, offlineRun, tempDir, type CliResult } from './test-support/index.js';
+import { cairn, offlineRun, startTestServer, tempDir, type CliResult } from './test-support/index.js';
 
-const closers: Array<() => Promise<void>> = [];
-// Registered after test-support's afterEach, so it runs first: servers close before their data directories go.
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-/** The real server on a free port over a temp data directory that the test can reach too. */
-async function serverWithData(): Promise<{ url: string; dataDir: string }> {
-  const dataDir = tempDir('cairn-cli-data-');
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, quiet: true });
-  closers.push(() => server.close());
-  return { url: server.url, dataDir };
-}
+const serverWithData = startTestServer;
 
 /** A server with one user, `ana`, and her key (made by `cairn keys create`, as a user would). */
 async function serverWithKey(): Promise<{ url: string; dataDir: string; key: string }> {

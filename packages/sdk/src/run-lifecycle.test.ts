@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/protocol';
 import cairn, * as sdk from './index.js';
 import { openRun } from './read.js';
-import { captureStderr, recordsOnDisk, startRun, tempDir } from './test-support/index.js';
+import { captureStderr, recordsOnDisk, startRun, tempDir, thrown } from './test-support/index.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -13,15 +13,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('init() and the active run', () => {

@@ -4,16 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/protocol';
 import * as sdk from './index.js';
 import { openRun } from './read.js';
-import { captureStderr, startRun, tempDir } from './test-support/index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
+import { captureStderr, startRun, tempDir, thrown } from './test-support/index.js';
 
 describe('summary through a run (behaviour.md 3, choices table)', () => {
   it('holds the last value of every key, including _step, _runtime and _timestamp', async () => {

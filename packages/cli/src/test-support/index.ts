@@ -40,16 +40,20 @@ export async function cairn(argv: string[], context: Partial<CliContext> = {}): 
   return { code, stdout, stderr };
 }
 
-/** The real tracking server on a free port over a temp data directory, closed after the test. */
-export async function startTestServer(): Promise<{ url: string; getJson: <T>(route: string) => Promise<T> }> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: tempDir('cairn-cli-data-'), quiet: true });
+/**
+ * The real tracking server on a free port over a temp data directory (returned, for commands
+ * that open it directly), closed after the test before the directory is removed.
+ */
+export async function startTestServer(): Promise<{ url: string; dataDir: string; getJson: <T>(route: string) => Promise<T> }> {
+  const dataDir = tempDir('cairn-cli-data-');
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, quiet: true });
   cleanups.push(() => server.close());
   const getJson = async <T>(route: string): Promise<T> => {
     const response = await fetch(server.url + route);
     if (!response.ok) throw new Error(`GET ${route}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
-  return { url: server.url, getJson };
+  return { url: server.url, dataDir, getJson };
 }
 
 /** An offline run under `root/cairn` with `rows` history rows and a summary value; finished unless told. */

@@ -44,3 +44,13 @@ export function captureStderr(): string[] {
   });
   return lines;
 }
+
+/** The error `fn` throws; fails the test when it throws nothing. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
