@@ -8,7 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { apiPaths, MAX_BATCH_BYTES, type HeartbeatResult } from '@cairn/protocol';
 import type { Console } from './console.js';
-import { IngestClient } from './upload.js';
+import { IngestClient } from './ingest-client.js';
 
 export interface LiveUploadOptions {
   baseUrl: string;

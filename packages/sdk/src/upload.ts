@@ -5,25 +5,17 @@
  * where the server stopped and never duplicates anything. Then the run's files (everything
  * under `files/`) follow, each sent only when it changed since the last upload.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import {
-  apiPaths,
-  CairnError,
-  decodeRecordLine,
-  ERROR_CODES,
-  filePathProblem,
-  MAX_BATCH_BYTES,
-  MAX_FILE_BYTES,
-  RECORDS_CONTENT_TYPE,
-  type ErrorCode,
-  type FileList,
-  type HeartbeatResult,
-} from '@cairn/protocol';
-import { CAIRN_DIR_NAME, FILES_DIR, LOG_EXTENSION, SYNCED_SUFFIX, writeFileAtomic } from './run-dir.js';
+import { apiPaths, CairnError, decodeRecordLine, MAX_BATCH_BYTES } from '@cairn/protocol';
+import { IngestClient, type IngestClientOptions } from './ingest-client.js';
+import { CAIRN_DIR_NAME, LOG_EXTENSION, SYNCED_SUFFIX, writeFileAtomic } from './run-dir.js';
+import { sendRunFiles, type FileNotSent } from './upload-files.js';
+
+export { IngestClient, type IngestClientOptions, type PostAnswer } from './ingest-client.js';
+export { uploadRunFiles, type FileNotSent, type FilesUploadResult, type RunFilesOptions } from './upload-files.js';
 
 /** How far an upload has got, in bytes of log lines from where it started. */
 export interface UploadProgress {
@@ -33,19 +25,10 @@ export interface UploadProgress {
   nextIndex: number;
 }
 
-export interface UploadOptions {
-  /** The server, e.g. `http://127.0.0.1:8080`. */
-  baseUrl: string;
-  /** Sent as `Authorization: Bearer <apiKey>`. */
-  apiKey?: string;
-  fetch?: typeof fetch;
+export interface UploadOptions extends IngestClientOptions {
   onProgress?: (progress: UploadProgress) => void;
-  /** Aborting rejects the upload with the signal's reason; what was accepted stays accepted. */
-  signal?: AbortSignal;
   /** Largest request body (default 1 MiB, at most MAX_BATCH_BYTES). A larger single record goes alone. */
   batchBytes?: number;
-  /** Retries of network errors and 5xx answers: attempts in all (default 5), delays doubling from initialDelayMs (200) up to maxDelayMs (3000). */
-  retry?: { attempts?: number; initialDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface UploadResult {
@@ -66,24 +49,6 @@ export interface UploadResult {
   filesNotSent: FileNotSent[];
 }
 
-export interface FileNotSent {
-  /** Relative to the run's `files/`, with forward slashes. */
-  path: string;
-  reason: string;
-}
-
-/** The run whose files {@link uploadRunFiles} sends, and the server's options. */
-export interface RunFilesOptions extends UploadOptions {
-  entity: string;
-  project: string;
-  id: string;
-}
-
-export interface FilesUploadResult {
-  /** Files sent (new, or changed since the last upload). */
-  files: number;
-  filesNotSent: FileNotSent[];
-}
 
 const DEFAULT_BATCH_BYTES = 1024 * 1024;
 const SCAN_CHUNK_BYTES = 1024 * 1024;
@@ -161,132 +126,6 @@ export async function uploadRunDirectory(runDir: string, options: UploadOptions)
   } finally {
     await handle.close();
   }
-}
-
-/**
- * Uploads the files under `<runDir>/files/` (recursively) to the run on the server, each only
- * when its size or modification time changed since it was last uploaded (`files.synced.json`
- * in the run directory remembers), and only when the server does not already hold the same
- * content. The run must exist on the server (its records uploaded). Retries as the ingest does.
- *
- * @example
- * await uploadRunFiles(run.runDir!, { baseUrl: 'http://127.0.0.1:8080', entity: 'local', project: 'mnist', id: run.id });
- */
-export async function uploadRunFiles(runDir: string, options: RunFilesOptions): Promise<FilesUploadResult> {
-  const { entity, project, id } = options;
-  return sendRunFiles(new IngestClient(options), runDir, { entity, project, id }, options.signal);
-}
-
-/** `<runDir>/files.synced.json`: what was uploaded, to which server and run. */
-const FILES_STATE = 'files.synced.json';
-
-interface FilesState {
-  server: string;
-  run: string;
-  files: Record<string, { size: number; mtimeMs: number; sha256: string }>;
-}
-
-/** A regular file under files/, as found on disk. */
-interface LocalFile {
-  /** Relative, with forward slashes. */
-  path: string;
-  absolute: string;
-  size: number;
-  mtimeMs: number;
-}
-
-// writeFileAtomic's temporary files (`config.yaml.<pid>.tmp`) exist for an instant while a run writes.
-const ATOMIC_TEMP = /\.\d+\.tmp$/;
-
-async function sendRunFiles(
-  client: IngestClient,
-  runDir: string,
-  run: { entity: string; project: string; id: string },
-  signal: AbortSignal | undefined,
-): Promise<FilesUploadResult> {
-  const result: FilesUploadResult = { files: 0, filesNotSent: [] };
-  const local = listLocalFiles(path.join(runDir, FILES_DIR));
-  const stateFile = path.join(runDir, FILES_STATE);
-  const state = readFilesState(stateFile, client.baseUrl, `${run.entity}/${run.project}/${run.id}`);
-  const changed = local.filter((file) => {
-    const last = state.files[file.path];
-    return last === undefined || last.size !== file.size || last.mtimeMs !== file.mtimeMs;
-  });
-  if (changed.length === 0) return result;
-
-  const onServer = await client.fileHashes(apiPaths.files(run.entity, run.project, run.id));
-  if (typeof onServer === 'string') {
-    result.filesNotSent = changed.map((file) => ({ path: file.path, reason: onServer }));
-    return result;
-  }
-  for (const file of changed) {
-    signal?.throwIfAborted();
-    const problem = filePathProblem(file.path);
-    if (problem !== undefined || file.size > MAX_FILE_BYTES) {
-      result.filesNotSent.push({ path: file.path, reason: problem ?? `it is ${file.size} bytes, more than the ${MAX_FILE_BYTES} bytes a server accepts` });
-      continue;
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file.absolute);
-    } catch (error) {
-      // Gone since the listing: the next upload sees whatever is there then.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (onServer.get(file.path) !== sha256) {
-      await client.putFile(apiPaths.file(run.entity, run.project, run.id, file.path), bytes);
-      result.files++;
-    }
-    // Size and time from before the read: a change during the read shows up next time.
-    state.files[file.path] = { size: file.size, mtimeMs: file.mtimeMs, sha256 };
-    writeFileAtomic(stateFile, `${JSON.stringify(state)}\n`);
-  }
-  return result;
-}
-
-/** Every regular file under `dir` (following links to files, not to directories), sorted by path. */
-function listLocalFiles(dir: string): LocalFile[] {
-  const found: LocalFile[] = [];
-  const walk = (absoluteDir: string, relativeDir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(absoluteDir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const absolute = path.join(absoluteDir, entry.name);
-      const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        walk(absolute, relative);
-        continue;
-      }
-      if (ATOMIC_TEMP.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
-      try {
-        const stats = statSync(absolute);
-        if (stats.isFile()) found.push({ path: relative, absolute, size: stats.size, mtimeMs: stats.mtimeMs });
-      } catch {
-        // A dangling link, or a file removed since the listing.
-      }
-    }
-  };
-  walk(dir, '');
-  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** The state of earlier uploads to this server and run; empty when there is none (or it was for another). */
-function readFilesState(file: string, server: string, run: string): FilesState {
-  try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<FilesState>;
-    if (state.server === server && state.run === run && typeof state.files === 'object' && state.files !== null) {
-      return { server, run, files: state.files };
-    }
-  } catch {
-    // Missing or damaged: upload as if for the first time (the server skips nothing it has).
-  }
-  return { server, run, files: {} };
 }
 
 /** What the `run-<id>.cairn.synced` marker holds: the log was fully uploaded while it had `bytes` bytes. */
@@ -509,174 +348,4 @@ async function readRange(handle: FileHandle, from: number, to: number): Promise<
     filled += bytesRead;
   }
   return buffer;
-}
-
-/** A POST of records: accepted (with the writer's next index), or 409 out_of_order with the index to resume from. */
-export type PostAnswer = { nextIndex: number; applied: number } | { outOfOrder: number };
-
-/**
- * The ingest side of the HTTP API: requests with retries (network errors, transient 5xx),
- * the server's answers as values, its refusals as CairnErrors. Shared by uploadRunDirectory
- * and the live uploader of online runs.
- */
-export class IngestClient {
-  readonly baseUrl: string;
-  private readonly fetch: typeof fetch;
-  private readonly headers: Record<string, string>;
-  private readonly attempts: number;
-  private readonly initialDelayMs: number;
-  private readonly maxDelayMs: number;
-
-  constructor(private readonly options: UploadOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
-    this.headers = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
-    this.attempts = Math.max(1, options.retry?.attempts ?? 5);
-    this.initialDelayMs = options.retry?.initialDelayMs ?? 200;
-    this.maxDelayMs = options.retry?.maxDelayMs ?? 3000;
-  }
-
-  async viewerEntity(): Promise<string> {
-    const { body } = await this.expectOk('GET', apiPaths.viewer());
-    const entity = (body as { entity?: unknown } | null)?.entity;
-    if (typeof entity !== 'string' || entity === '') throw this.badAnswer('GET', apiPaths.viewer(), 'no entity');
-    return entity;
-  }
-
-  async writerPosition(route: string): Promise<number> {
-    const { body } = await this.expectOk('GET', route);
-    return this.index(body, 'GET', route);
-  }
-
-  async postRecords(route: string, body: Buffer): Promise<PostAnswer> {
-    const answer = await this.request('POST', route, body);
-    if (answer.status === 409 && errorOf(answer.body)?.code === 'out_of_order') {
-      return { outOfOrder: this.index(errorOf(answer.body), 'POST', route) };
-    }
-    if (answer.status !== 200) throw this.refused('POST', route, answer);
-    const applied = (answer.body as { applied?: unknown }).applied;
-    return { nextIndex: this.index(answer.body, 'POST', route), applied: typeof applied === 'number' ? applied : 0 };
-  }
-
-  /**
-   * The sha256 of each file the server holds for a run, by path; or, for a server that stores
-   * no files (an older server without the route, or one without a blob store), why not.
-   */
-  async fileHashes(route: string): Promise<Map<string, string> | string> {
-    const answer = await this.request('GET', route);
-    if (answer.status === 404 || answer.status === 501) {
-      // 404 from a server that predates run files (no such route), 501 from one without a blob store.
-      return `the Cairn server at ${this.baseUrl} keeps no files for this run (${answer.status}: ${errorOf(answer.body)?.message ?? 'no message'})`;
-    }
-    if (answer.status !== 200) throw this.refused('GET', route, answer);
-    const files = (answer.body as Partial<FileList> | undefined)?.files;
-    if (!Array.isArray(files)) throw this.badAnswer('GET', route, 'no file list');
-    return new Map(files.map((file) => [file.path, file.sha256]));
-  }
-
-  /** Creates or replaces one file of a run with `bytes`. */
-  async putFile(route: string, bytes: Uint8Array): Promise<void> {
-    const answer = await this.request('PUT', route, bytes, 'application/octet-stream');
-    if (answer.status !== 200) throw this.refused('PUT', route, answer);
-  }
-
-  /** The run is alive; undefined when the server answered without a body. */
-  async heartbeat(route: string): Promise<HeartbeatResult | undefined> {
-    const answer = await this.request('POST', route);
-    if (answer.status !== 200) throw this.refused('POST', route, answer);
-    const stopRequested = (answer.body as { stopRequested?: unknown } | undefined)?.stopRequested;
-    return typeof stopRequested === 'boolean' ? { stopRequested } : undefined;
-  }
-
-  private async expectOk(method: string, route: string): Promise<{ status: number; body: unknown }> {
-    const answer = await this.request(method, route);
-    if (answer.status !== 200) throw this.refused(method, route, answer);
-    return answer;
-  }
-
-  private index(body: unknown, method: string, route: string): number {
-    const value = (body as { nextIndex?: unknown } | null | undefined)?.nextIndex;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw this.badAnswer(method, route, 'no valid nextIndex');
-    return value;
-  }
-
-  /** One request; network errors and transient 5xx answers are retried with backoff. */
-  private async request(method: string, route: string, body?: Uint8Array, contentType = RECORDS_CONTENT_TYPE): Promise<{ status: number; body: unknown }> {
-    const { signal } = this.options;
-    const headers = body ? { ...this.headers, 'content-type': contentType } : this.headers;
-    for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted();
-      let failure: CairnError;
-      try {
-        const response = await this.fetch(this.baseUrl + route, { method, headers, body, signal });
-        const answer = { status: response.status, body: parseJson(await response.text()) };
-        if (!isTransient(response.status)) return answer;
-        failure = this.refused(method, route, answer);
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        failure = this.unreachable(error);
-      }
-      if (attempt >= this.attempts) throw failure;
-      await sleep(Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** (attempt - 1)), signal);
-    }
-  }
-
-  private unreachable(error: unknown): CairnError {
-    const cause = (error as { cause?: { message?: unknown } }).cause;
-    const reason = typeof cause?.message === 'string' ? cause.message : (error as Error).message;
-    return new CairnError(
-      'not_available',
-      `cannot reach the Cairn server at ${this.baseUrl}: ${reason}; start it with \`npx cairn server\`, or point CAIRN_BASE_URL (cairn sync --base-url) at a running one`,
-    );
-  }
-
-  private refused(method: string, route: string, answer: { status: number; body: unknown }): CairnError {
-    const error = errorOf(answer.body);
-    if (!error) return this.badAnswer(method, route, `status ${answer.status}`);
-    const code = error.code;
-    const hint = code === 'unauthorized' ? '; pass an API key (cairn sync --api-key, or CAIRN_API_KEY)' : '';
-    const known = (ERROR_CODES as readonly string[]).includes(code);
-    // Codes that only exist on the wire (unauthorized, payload_too_large…) are kept in the message.
-    return new CairnError(
-      known ? (code as ErrorCode) : answer.status >= 500 ? 'internal' : 'invalid_argument',
-      `the Cairn server at ${this.baseUrl} refused ${method} ${route} (${answer.status} ${code}): ${error.message}${hint}`,
-    );
-  }
-
-  private badAnswer(method: string, route: string, what: string): CairnError {
-    return new CairnError('not_available', `the server at ${this.baseUrl} answered ${method} ${route} with ${what}; is it a Cairn server?`);
-  }
-}
-
-function errorOf(body: unknown): { code: string; message: string; nextIndex?: unknown } | undefined {
-  const error = (body as { error?: unknown } | null | undefined)?.error as { code?: unknown; message?: unknown } | undefined;
-  if (typeof error !== 'object' || error === null || typeof error.code !== 'string') return undefined;
-  return { ...error, code: error.code, message: typeof error.message === 'string' ? error.message : '' };
-}
-
-/** 5xx except 501 (not implemented: asking again does not help), and 429. */
-function isTransient(status: number): boolean {
-  return (status >= 500 && status !== 501) || status === 429;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
