@@ -24,6 +24,8 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'log-latency', exposeGc: false },
   { name: 'init-finish', exposeGc: false },
   { name: 'log-memory', exposeGc: true },
+  { name: 'ingest', exposeGc: false },
+  { name: 'series-query', exposeGc: false },
 ];
 /** Generous: the whole suite takes about a minute on a shared 2-core machine. */
 const TIMEOUT_MS = 5 * 60 * 1000;

@@ -19,6 +19,7 @@ export const seriesRequestSchema = z.object({
     .refine(([from, to]) => Number.isFinite(from) && Number.isFinite(to) && from <= to, 'must be [from, to] with finite from ≤ to')
     .optional(),
   buckets: z.number().int().min(1).max(10_000),
+  format: z.enum(['json', 'binary']).optional(),
 });
 
 const tagSchema = z.string().min(1).max(64);

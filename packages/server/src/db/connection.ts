@@ -20,6 +20,11 @@ export interface Capabilities {
   autoIncrement: boolean;
   /** SELECT … FOR UPDATE exists (SQLite serialises writers instead). */
   rowLocks: boolean;
+  /**
+   * Large values can be stored uncompressed (PostgreSQL's STORAGE EXTERNAL): chunk data is
+   * rewritten on every append, and compressing it each time costs more than it saves.
+   */
+  uncompressedStorage: boolean;
 }
 
 export interface OpenDatabase {
@@ -43,7 +48,7 @@ export function openDatabase(url: string | undefined, dataDir: string): OpenData
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return {
       db,
-      capabilities: { engine: 'sqlite', binaryType: 'blob', serialType: 'integer', autoIncrement: true, rowLocks: false },
+      capabilities: { engine: 'sqlite', binaryType: 'blob', serialType: 'integer', autoIncrement: true, rowLocks: false, uncompressedStorage: false },
       location: path.resolve(file),
       close: () => db.destroy(),
     };
@@ -55,7 +60,7 @@ export function openDatabase(url: string | undefined, dataDir: string): OpenData
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
-      capabilities: { engine: 'postgres', binaryType: 'bytea', serialType: 'bigserial', autoIncrement: false, rowLocks: true },
+      capabilities: { engine: 'postgres', binaryType: 'bytea', serialType: 'bigserial', autoIncrement: false, rowLocks: true, uncompressedStorage: true },
       location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
       close: () => db.destroy(),
     };

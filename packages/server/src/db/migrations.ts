@@ -3,7 +3,7 @@
  * capabilities). Applied in order at start; each is recorded by Kysely's migrator.
  * Never edit a released migration: add the next number.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Capabilities } from './connection.js';
 
 type AnyDb = Kysely<unknown>;
@@ -132,6 +132,18 @@ function migrations(caps: Capabilities): Record<string, Migration> {
       },
       async down(db: AnyDb) {
         await db.schema.dropTable('files').ifExists().execute();
+      },
+    },
+    '0004_uncompressed_chunks': {
+      async up(db: AnyDb) {
+        if (!caps.uncompressedStorage) return;
+        await sql`ALTER TABLE series_chunks ALTER COLUMN data SET STORAGE EXTERNAL`.execute(db);
+        await sql`ALTER TABLE history_chunks ALTER COLUMN rows SET STORAGE EXTERNAL`.execute(db);
+      },
+      async down(db: AnyDb) {
+        if (!caps.uncompressedStorage) return;
+        await sql`ALTER TABLE series_chunks ALTER COLUMN data SET STORAGE EXTENDED`.execute(db);
+        await sql`ALTER TABLE history_chunks ALTER COLUMN rows SET STORAGE EXTENDED`.execute(db);
       },
     },
   };

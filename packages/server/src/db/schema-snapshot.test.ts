@@ -27,12 +27,19 @@ async function describeSchema(engine: string, db: Kysely<unknown>): Promise<stri
     select c.conrelid::regclass::text as table_name, c.conname as constraint_name, pg_get_constraintdef(c.oid) as definition
     from pg_constraint c join pg_namespace n on n.oid = c.connamespace
     where n.nspname = 'public' and c.conrelid::regclass::text not like 'kysely_%' order by 1, 2`.execute(db);
+  const storage = await sql<{ column: string; storage: string }>`
+    select c.relname || '.' || a.attname as column, a.attstorage as storage
+    from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
+    where n.nspname = 'public' and c.relkind = 'r' and c.relname not like 'kysely_%' and a.attnum > 0 and a.attstorage <> t.typstorage
+    order by 1`.execute(db);
   const indexes = await sql<{ indexname: string; indexdef: string }>`
     select indexname, indexdef from pg_indexes where schemaname = 'public' and tablename not like 'kysely_%' order by indexname`.execute(db);
   return [
     ...columns.rows.map((c) => `column ${c.table_name}.${c.column_name}: ${c.data_type} ${c.is_nullable === 'YES' ? 'null' : 'not null'}${c.column_default ? ` default ${c.column_default}` : ''}`),
     ...constraints.rows.map((c) => `constraint ${c.table_name}.${c.constraint_name}: ${c.definition}`),
     ...indexes.rows.map((i) => `index ${i.indexname}: ${i.indexdef}`),
+    // Storage other than the type's default (e.g. uncompressed chunk data).
+    ...storage.rows.map((s) => `storage ${s.column}: ${s.storage}`),
   ].join('\n') + '\n';
 }
 

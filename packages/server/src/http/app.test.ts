@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiPaths, RECORDS_CONTENT_TYPE, type HistoryPage, type IngestResult, type RunInfo, type RunPage, type SeriesResponse } from '@cairn/protocol';
+import { apiPaths, decodeSeriesBinary, RECORDS_CONTENT_TYPE, type HistoryPage, type IngestResult, type RunInfo, type RunPage, type SeriesResponse } from '@cairn/protocol';
 import { engines, openTestServer, postgresSkipReason } from '../test-support/engines.js';
 import { logBody, runRecords } from '../test-support/records.js';
 
@@ -218,6 +218,14 @@ describe.each(engines)('HTTP API on $name', (engine) => {
     expect(byRuntime.series[0]!.buckets[49]!.last[0]).toBe(4999 * 0.5);
     const missing = await query({ runs: [{ ...run, id: 'nope' }], keys: ['loss'], buckets: 5 });
     expect(missing.series[0]!.buckets).toEqual([]);
+    // The binary answer holds the same numbers, empty buckets and missing series included.
+    const request = { runs: [run, { ...run, id: 'nope' }], keys: ['loss', 'nested.v'], buckets: 300, range: [0, 6000] as [number, number] };
+    const json = await query(request);
+    const binary = await server.app.request(apiPaths.series(), { method: 'POST', body: JSON.stringify({ ...request, format: 'binary' }), headers: { 'content-type': 'application/json' } });
+    expect(binary.headers.get('content-type')).toBe('application/octet-stream');
+    const decoded = decodeSeriesBinary(await binary.arrayBuffer(), request);
+    expect(decoded).toEqual(json);
+    expect(decoded.series[0]!.buckets.some((b) => b === null)).toBe(true);
     expect(((await getRun('s1')) as RunInfo).historyRows).toBe(5000);
   });
 });

@@ -14,14 +14,13 @@ import {
   MAX_FILE_BYTES,
   type RunEdit,
   type RunInfo,
-  type SeriesRequest,
 } from '@cairn/protocol';
 import { crc32 } from 'node:zlib';
 import type { LiveHub } from '../live.js';
 import type { Store } from '../store/store.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { getFile, listFiles, putFile } from '../store/files.js';
-import { querySeries } from '../query/series-query.js';
+import { encodeSeriesBinary, querySeries } from '../query/series-query.js';
 import { filterAndPageRuns } from '../query/runs-query.js';
 import { restrictToKeys, sampleHistory } from '../query/history-query.js';
 import { authMiddleware, type AuthVariables } from '../auth/middleware.js';
@@ -244,7 +243,12 @@ export function createApp(options: AppOptions): Hono {
     });
   });
 
-  api.post('/series', async (c) => c.json(await querySeries(store, await jsonBody<SeriesRequest>(c))));
+  api.post('/series', async (c) => {
+    const body = await jsonBody<unknown>(c);
+    const response = await querySeries(store, body);
+    if ((body as { format?: unknown }).format !== 'binary') return c.json(response);
+    return c.body(encodeSeriesBinary(response) as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' });
+  });
 
   app.route(API_PREFIX, api);
   return app;

@@ -4,36 +4,69 @@
  * (_runtime, _timestamp, a step metric) the key's points are joined with the axis series
  * by step and bucketed by x.
  */
-import { parseInput, seriesRequestSchema, type M4Bucket, type SeriesResponse } from '@cairn/protocol';
+import { parseInput, SERIES_BINARY_STRIDE, seriesRequestSchema, type M4Bucket, type SeriesResponse } from '@cairn/protocol';
 import { m4, m4Points } from '../series/m4.js';
 import { decodeChunk } from '../series/series-chunk.js';
 import type { Store } from '../store/store.js';
 
 
-export async function querySeries(store: Store, body: unknown): Promise<SeriesResponse> {
-  const request = validate(body);
-  const { runs, keys, buckets } = request;
-  const x = request.x ?? '_step';
-  const series: SeriesResponse['series'] = [];
-  for (const run of runs) {
-    const pk = await store.runPk(run);
-    for (const key of keys) {
-      let result: Array<M4Bucket | null> = [];
-      if (pk !== undefined) result = x === '_step' ? await byStep(store, pk, key, request.range, buckets) : await byAxis(store, pk, key, x, request.range, buckets);
-      series.push({ run: { entity: run.entity, project: run.project, id: run.id }, key, buckets: result });
+/** The series answer as little-endian float64s (protocol's decodeSeriesBinary reads it). */
+export function encodeSeriesBinary(response: SeriesResponse): Uint8Array {
+  let length = 0;
+  for (const { buckets } of response.series) length += 1 + buckets.length * SERIES_BINARY_STRIDE;
+  const values = new Float64Array(length);
+  let at = 0;
+  for (const { buckets } of response.series) {
+    values[at++] = buckets.length;
+    for (const bucket of buckets) {
+      if (bucket) {
+        values[at] = bucket.count;
+        values[at + 1] = bucket.first[0];
+        values[at + 2] = bucket.first[1];
+        values[at + 3] = bucket.last[0];
+        values[at + 4] = bucket.last[1];
+        values[at + 5] = bucket.min[0];
+        values[at + 6] = bucket.min[1];
+        values[at + 7] = bucket.max[0];
+        values[at + 8] = bucket.max[1];
+      }
+      at += SERIES_BINARY_STRIDE;
     }
   }
+  return new Uint8Array(values.buffer);
+}
+
+export async function querySeries(store: Store, body: unknown): Promise<SeriesResponse> {
+  const request = validate(body);
+  const { runs, keys, buckets, range } = request;
+  const x = request.x ?? '_step';
+  const pks = await store.runPks(runs);
+  const known = pks.filter((pk): pk is number => pk !== undefined);
+  const results = new Map<string, Array<M4Bucket | null>>();
+  for (const key of keys) {
+    if (x === '_step') {
+      // One read for every run: chunk metadata from the database, chunk data mostly from memory.
+      const chunksByRun = await store.series.chunks(known, key, range?.[0], range?.[1]);
+      for (const [pk, chunks] of chunksByRun) {
+        const [from, to] = range ?? [chunks[0]!.firstStep, chunks[chunks.length - 1]!.lastStep];
+        results.set(`${pk}\u0000${key}`, m4(chunks, from, to, buckets));
+      }
+    } else {
+      for (const pk of known) results.set(`${pk}\u0000${key}`, await byAxis(store, pk, key, x, range, buckets));
+    }
+  }
+  const series: SeriesResponse['series'] = [];
+  runs.forEach((run, i) => {
+    for (const key of keys) {
+      const pk = pks[i];
+      series.push({ run: { entity: run.entity, project: run.project, id: run.id }, key, buckets: (pk !== undefined && results.get(`${pk}\u0000${key}`)) || [] });
+    }
+  });
   return { x, series };
 }
 
-async function byStep(store: Store, pk: number, key: string, range: [number, number] | undefined, buckets: number): Promise<Array<M4Bucket | null>> {
-  const extent = range ?? (await store.seriesExtent(pk, key));
-  if (!extent) return [];
-  return m4(await store.seriesChunks(pk, key, extent[0], extent[1]), extent[0], extent[1], buckets);
-}
-
 async function points(store: Store, pk: number, key: string): Promise<{ steps: Float64Array; values: Float64Array }> {
-  const chunks = await store.seriesChunks(pk, key, -Infinity, Infinity);
+  const chunks = await store.seriesChunks(pk, key);
   const decoded = chunks.map(decodeChunk);
   const length = decoded.reduce((n, d) => n + d.steps.length, 0);
   const steps = new Float64Array(length);

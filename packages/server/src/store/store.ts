@@ -18,6 +18,7 @@ import {
 import type { Capabilities } from '../db/connection.js';
 import type { Database, NewRun, RunRow, RunUpdate, SeriesChunkRow } from '../db/schema.js';
 import { appendPoints, type SeriesChunk } from '../series/series-chunk.js';
+import { SeriesReader } from './series-reader.js';
 import { collectSeries } from './series-leaves.js';
 
 export interface RunKey {
@@ -29,6 +30,8 @@ export interface RunKey {
 export interface StoreOptions {
   /** A running run whose last heartbeat is older than this reads as crashed (or preempted). */
   heartbeatTimeoutSeconds?: number;
+  /** Bytes of series chunk data cached in memory for chart queries. */
+  chunkCacheBytes?: number;
 }
 
 export class OutOfOrderError extends CairnError {
@@ -43,6 +46,8 @@ const now = (): number => Date.now() / 1000;
 
 export class Store {
   readonly heartbeatTimeoutSeconds: number;
+  /** Series chunks for chart queries, with their data cached. */
+  readonly series: SeriesReader;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -50,6 +55,7 @@ export class Store {
     options: StoreOptions = {},
   ) {
     this.heartbeatTimeoutSeconds = options.heartbeatTimeoutSeconds ?? 300;
+    this.series = new SeriesReader(db, options.chunkCacheBytes);
   }
 
   // ── the write primitive ─────────────────────────────────────────────────
@@ -310,28 +316,32 @@ export class Store {
   }
 
   /** The chunks of one series overlapping [from, to], by first step. */
-  async seriesChunks(runPk: number, key: string, from: number, to: number): Promise<SeriesChunk[]> {
-    const rows = await this.db
-      .selectFrom('series_chunks')
-      .selectAll()
-      .where('run_pk', '=', runPk)
-      .where('key', '=', key)
-      .where('last_step', '>=', from)
-      .where('first_step', '<=', to)
-      .orderBy('first_step')
-      .execute();
-    return rows.map(toChunk);
+  async seriesChunks(runPk: number, key: string, from?: number, to?: number): Promise<SeriesChunk[]> {
+    return (await this.series.chunks([runPk], key, from, to)).get(runPk) ?? [];
   }
 
-  /** [first step, last step] of a series, or undefined when it has no points. */
-  async seriesExtent(runPk: number, key: string): Promise<[number, number] | undefined> {
-    const row = await this.db
-      .selectFrom('series_chunks')
-      .select((eb) => [eb.fn.min('first_step').as('from'), eb.fn.max('last_step').as('to')])
-      .where('run_pk', '=', runPk)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    return row?.from === null || row?.from === undefined ? undefined : [Number(row.from), Number(row.to)];
+  /** The internal keys of runs, in the order given; undefined for a run that does not exist. */
+  async runPks(keys: readonly RunKey[]): Promise<Array<number | undefined>> {
+    const found = new Map<string, number>();
+    const byProject = new Map<string, RunKey[]>();
+    for (const key of keys) {
+      const project = `${key.entity}\u0000${key.project}`;
+      byProject.set(project, [...(byProject.get(project) ?? []), key]);
+    }
+    for (const group of byProject.values()) {
+      const { entity, project } = group[0]!;
+      const rows = await this.db
+        .selectFrom('runs')
+        .innerJoin('projects', 'projects.id', 'runs.project_id')
+        .innerJoin('entities', 'entities.id', 'projects.entity_id')
+        .select(['runs.pk', 'runs.run_id'])
+        .where('entities.name', '=', entity)
+        .where('projects.name', '=', project)
+        .where('runs.run_id', 'in', group.map((key) => key.id))
+        .execute();
+      for (const row of rows) found.set(`${entity}\u0000${project}\u0000${row.run_id}`, row.pk);
+    }
+    return keys.map((key) => found.get(`${key.entity}\u0000${key.project}\u0000${key.id}`));
   }
 
   async editRun(key: RunKey, edit: { name?: string | null; notes?: string | null; tags?: string[]; group?: string | null; jobType?: string | null }): Promise<RunInfo> {

@@ -1,0 +1,150 @@
+/**
+ * Reading series chunks for charts. Chunk metadata (range and summaries) is small and read
+ * from the database each time; chunk data (steps, values, block summaries) is large, and is
+ * served from an in-process LRU cache of bounded size. A chunk only ever changes by having
+ * points appended, so (run, key, first step, count) names one version of its data exactly:
+ * a cached entry is never stale, only unused. The cache is an optimisation only; another
+ * server process sharing the database has its own.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { SeriesChunk } from '../series/series-chunk.js';
+
+/** Default bytes of chunk data kept in memory. */
+export const DEFAULT_CHUNK_CACHE_BYTES = 256 * 1024 * 1024;
+/** Most parameters of one IN (...) list: well below SQLite's and PostgreSQL's limits. */
+const IN_LIST_LIMIT = 500;
+
+interface ChunkMeta {
+  run_pk: number;
+  first_step: number;
+  last_step: number;
+  count: number;
+  min: number;
+  max: number;
+  first_value: number;
+  last_value: number;
+}
+
+export class SeriesReader {
+  private readonly cache = new Map<string, Uint8Array>();
+  private cachedBytes = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cacheBytes = DEFAULT_CHUNK_CACHE_BYTES,
+  ) {}
+
+  /**
+   * For each run in `runPks`, the chunks of series `key` that overlap [from, to] (the whole
+   * series when absent), ordered by first step. Runs without the series are absent from the map.
+   */
+  async chunks(runPks: readonly number[], key: string, from?: number, to?: number): Promise<Map<number, SeriesChunk[]>> {
+    const out = new Map<number, SeriesChunk[]>();
+    const metas: ChunkMeta[] = [];
+    for (const group of groups(runPks)) {
+      let query = this.db
+        .selectFrom('series_chunks')
+        .select(['run_pk', 'first_step', 'last_step', 'count', 'min', 'max', 'first_value', 'last_value'])
+        .where('run_pk', 'in', group)
+        .where('key', '=', key);
+      if (from !== undefined) query = query.where('last_step', '>=', from);
+      if (to !== undefined) query = query.where('first_step', '<=', to);
+      metas.push(...(await query.orderBy('run_pk').orderBy('first_step').execute()));
+    }
+    // Hits are taken before loading (which may evict them); what is loaded is used as loaded.
+    const hits = new Map<string, Uint8Array>();
+    const missing: ChunkMeta[] = [];
+    for (const meta of metas) {
+      const data = this.touch(cacheKey(meta, key));
+      if (data) hits.set(cacheKey(meta, key), data);
+      else missing.push(meta);
+    }
+    const loaded = await this.load(key, missing);
+    for (const listed of metas) {
+      const fresh = loaded.get(`${listed.run_pk}\u0000${listed.first_step}`);
+      const meta = fresh ?? listed;
+      const data = fresh ? fresh.data : hits.get(cacheKey(listed, key));
+      if (!data) continue; // deleted since it was listed
+      let list = out.get(Number(meta.run_pk));
+      if (!list) out.set(Number(meta.run_pk), (list = []));
+      list.push({
+        firstStep: Number(meta.first_step),
+        lastStep: Number(meta.last_step),
+        count: meta.count,
+        min: meta.min,
+        max: meta.max,
+        first: meta.first_value,
+        last: meta.last_value,
+        data,
+      });
+    }
+    return out;
+  }
+
+  /** Bytes of chunk data held in memory. */
+  get heldBytes(): number {
+    return this.cachedBytes;
+  }
+
+  /** Reads the missing chunks whole (metadata too: a chunk may have grown since it was listed). */
+  private async load(key: string, missing: ChunkMeta[]): Promise<Map<string, ChunkMeta & { data: Uint8Array }>> {
+    const loaded = new Map<string, ChunkMeta & { data: Uint8Array }>();
+    const byRun = new Map<number, number[]>();
+    for (const meta of missing) {
+      const steps = byRun.get(Number(meta.run_pk)) ?? [];
+      steps.push(Number(meta.first_step));
+      byRun.set(Number(meta.run_pk), steps);
+    }
+    for (const [runPk, steps] of byRun) {
+      for (const group of groups(steps)) {
+        const rows = await this.db
+          .selectFrom('series_chunks')
+          .select(['run_pk', 'first_step', 'last_step', 'count', 'min', 'max', 'first_value', 'last_value', 'data'])
+          .where('run_pk', '=', runPk)
+          .where('key', '=', key)
+          .where('first_step', 'in', group)
+          .execute();
+        for (const row of rows) {
+          const chunk = { ...row, data: toBytes(row.data) };
+          loaded.set(`${row.run_pk}\u0000${row.first_step}`, chunk);
+          this.put(cacheKey(row, key), chunk.data);
+        }
+      }
+    }
+    return loaded;
+  }
+
+  private touch(cacheKeyText: string): Uint8Array | undefined {
+    const data = this.cache.get(cacheKeyText);
+    if (data) {
+      // Map order is insertion order: re-inserting marks the entry as most recently used.
+      this.cache.delete(cacheKeyText);
+      this.cache.set(cacheKeyText, data);
+    }
+    return data;
+  }
+
+  private put(cacheKeyText: string, data: Uint8Array): void {
+    if (this.cache.has(cacheKeyText)) return;
+    this.cache.set(cacheKeyText, data);
+    this.cachedBytes += data.byteLength;
+    for (const [oldest, bytes] of this.cache) {
+      if (this.cachedBytes <= this.cacheBytes) break;
+      this.cache.delete(oldest);
+      this.cachedBytes -= bytes.byteLength;
+    }
+  }
+}
+
+function cacheKey(meta: { run_pk: number; first_step: number; count: number }, key: string): string {
+  return `${meta.run_pk}\u0000${key}\u0000${meta.first_step}\u0000${meta.count}`;
+}
+
+function toBytes(data: Uint8Array | ArrayBuffer): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
+}
+
+function* groups<T>(items: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += IN_LIST_LIMIT) yield items.slice(i, i + IN_LIST_LIMIT);
+}
