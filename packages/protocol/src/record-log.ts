@@ -90,6 +90,19 @@ export function decodeRecordLine(line: string, crc32: Crc32 = crc32Js): Record<s
   const json = line.slice(9);
   const expected = Number.parseInt(line.slice(0, 8), 16);
   if (!Number.isFinite(expected) || crc32(json) !== expected) return undefined;
+  return parseRecordJson(json);
+}
+
+/** Decodes a line given as bytes: the checksum is taken over the bytes as they are. */
+function decodeRecordBytes(line: Uint8Array, crc32: Crc32): Record<string, unknown> | undefined {
+  if (line.length < 10 || line[8] !== 0x20) return undefined;
+  const expected = Number.parseInt(utf8.decode(line.subarray(0, 8)), 16);
+  const json = line.subarray(9);
+  if (!Number.isFinite(expected) || crc32(json) !== expected) return undefined;
+  return parseRecordJson(utf8.decode(json));
+}
+
+function parseRecordJson(json: string): Record<string, unknown> | undefined {
   let record: unknown;
   try {
     record = JSON.parse(json);
@@ -162,7 +175,7 @@ export function decodeRecordLog(bytes: Uint8Array, crc32: Crc32 = crc32Js): Reco
   for (;;) {
     const end = bytes.indexOf(NEWLINE, start);
     if (end === -1) break;
-    const record = decodeRecordLine(utf8.decode(bytes.subarray(start, end)), crc32);
+    const record = decodeRecordBytes(bytes.subarray(start, end), crc32);
     if (record) records.push({ index, record });
     else corrupt.push(index);
     index++;

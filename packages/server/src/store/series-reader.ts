@@ -68,18 +68,57 @@ export class SeriesReader {
       if (!data) continue; // deleted since it was listed
       let list = out.get(Number(meta.run_pk));
       if (!list) out.set(Number(meta.run_pk), (list = []));
-      list.push({
-        firstStep: Number(meta.first_step),
-        lastStep: Number(meta.last_step),
-        count: meta.count,
-        min: meta.min,
-        max: meta.max,
-        first: meta.first_value,
-        last: meta.last_value,
-        data,
-      });
+      list.push(toChunk(meta, data));
     }
     return out;
+  }
+
+  /**
+   * The last chunk of each of `keys` for one run (inside the ingest transaction `db`): one
+   * metadata query, the data from the cache when it holds that version.
+   */
+  async tails(db: Kysely<Database>, runPk: number, keys: readonly string[]): Promise<Map<string, SeriesChunk>> {
+    const out = new Map<string, SeriesChunk>();
+    for (const group of groups(keys)) {
+      const metas = await db
+        .selectFrom('series_chunks as c')
+        .select(['c.run_pk', 'c.key', 'c.first_step', 'c.last_step', 'c.count', 'c.min', 'c.max', 'c.first_value', 'c.last_value'])
+        .where('c.run_pk', '=', runPk)
+        .where('c.key', 'in', group)
+        .where((eb) =>
+          eb(
+            'c.first_step',
+            '=',
+            eb
+              .selectFrom('series_chunks as t')
+              .select((inner) => inner.fn.max('t.first_step').as('first_step'))
+              .whereRef('t.run_pk', '=', 'c.run_pk')
+              .whereRef('t.key', '=', 'c.key'),
+          ),
+        )
+        .execute();
+      for (const meta of metas) {
+        let data = this.touch(cacheKey(meta, meta.key));
+        if (!data) {
+          const row = await db
+            .selectFrom('series_chunks')
+            .select('data')
+            .where('run_pk', '=', runPk)
+            .where('key', '=', meta.key)
+            .where('first_step', '=', meta.first_step)
+            .executeTakeFirstOrThrow();
+          data = toBytes(row.data);
+          this.put(cacheKey(meta, meta.key), data);
+        }
+        out.set(meta.key, toChunk(meta, data));
+      }
+    }
+    return out;
+  }
+
+  /** Keeps the version of a chunk that was just written (so that the next read needs no blob). */
+  remember(runPk: number, key: string, chunk: SeriesChunk): void {
+    this.put(cacheKey({ run_pk: runPk, first_step: chunk.firstStep, count: chunk.count }, key), chunk.data);
   }
 
   /** Bytes of chunk data held in memory. */
@@ -135,6 +174,19 @@ export class SeriesReader {
       this.cachedBytes -= bytes.byteLength;
     }
   }
+}
+
+function toChunk(meta: ChunkMeta, data: Uint8Array): SeriesChunk {
+  return {
+    firstStep: Number(meta.first_step),
+    lastStep: Number(meta.last_step),
+    count: meta.count,
+    min: meta.min,
+    max: meta.max,
+    first: meta.first_value,
+    last: meta.last_value,
+    data,
+  };
 }
 
 function cacheKey(meta: { run_pk: number; first_step: number; count: number }, key: string): string {

@@ -16,7 +16,7 @@ import {
   type RunState,
 } from '@cairn/protocol';
 import type { Capabilities } from '../db/connection.js';
-import type { Database, NewRun, RunRow, RunUpdate, SeriesChunkRow } from '../db/schema.js';
+import type { Database, NewRun, RunRow, RunUpdate } from '../db/schema.js';
 import { appendPoints, type SeriesChunk } from '../series/series-chunk.js';
 import { SeriesReader } from './series-reader.js';
 import { collectSeries } from './series-leaves.js';
@@ -71,9 +71,12 @@ export class Store {
         throw new CairnError('invalid_argument', `a run record for run '${String(record.id)}' was sent to run '${key.id}'`);
       }
     }
-    return this.db.transaction().execute(async (tx) => {
+    let written: Array<[string, SeriesChunk]> = [];
+    let runPk = 0;
+    const result = await this.db.transaction().execute(async (tx) => {
       const time = now();
       const run = await this.lockRun(tx, key, time);
+      runPk = run.pk;
       const writer = await tx
         .selectFrom('run_writers')
         .select('next_index')
@@ -93,7 +96,7 @@ export class Store {
       }
       if (rows.length > 0) {
         await this.appendHistory(tx, run.pk, rows);
-        await this.appendSeries(tx, run.pk, rows);
+        written = await this.appendSeries(tx, run.pk, rows);
       }
       await tx.updateTable('runs').set(this.runColumns(replay, time, run.stop_requested === 1)).where('pk', '=', run.pk).execute();
       await tx.updateTable('projects').set({ updated_at: time }).where('id', '=', run.project_id).execute();
@@ -105,10 +108,25 @@ export class Store {
       }
       return { nextIndex: newNext, applied: fresh.length };
     });
+    // Only committed versions of chunks enter the cache: the next batch and chart read them.
+    for (const [seriesKey, chunk] of written) this.series.remember(runPk, seriesKey, chunk);
+    return result;
   }
 
   /** The run's row, created (with its entity and project) when missing, locked for this transaction. */
   private async lockRun(tx: Tx, key: RunKey, time: number): Promise<Pick<RunRow, 'pk' | 'project_id' | 'replay' | 'stop_requested'>> {
+    // Almost every batch is for a run that exists: one query finds (and locks) it.
+    let existing = tx
+      .selectFrom('runs')
+      .innerJoin('projects', 'projects.id', 'runs.project_id')
+      .innerJoin('entities', 'entities.id', 'projects.entity_id')
+      .select(['runs.pk', 'runs.project_id', 'runs.replay', 'runs.stop_requested'])
+      .where('entities.name', '=', key.entity)
+      .where('projects.name', '=', key.project)
+      .where('runs.run_id', '=', key.id);
+    if (this.capabilities.rowLocks) existing = existing.forUpdate();
+    const found = await existing.executeTakeFirst();
+    if (found) return found;
     await tx.insertInto('entities').values({ name: key.entity, created_at: time }).onConflict((oc) => oc.column('name').doNothing()).execute();
     const entity = await tx.selectFrom('entities').select('id').where('name', '=', key.entity).executeTakeFirstOrThrow();
     await tx
@@ -174,17 +192,14 @@ export class Store {
       .execute();
   }
 
-  private async appendSeries(tx: Tx, runPk: number, rows: Array<Record<string, unknown>>): Promise<void> {
-    for (const [key, points] of collectSeries(rows)) {
-      const tailRow = await tx
-        .selectFrom('series_chunks')
-        .selectAll()
-        .where('run_pk', '=', runPk)
-        .where('key', '=', key)
-        .orderBy('first_step', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const tail = tailRow ? toChunk(tailRow) : undefined;
+  /** Appends the rows' numeric leaves to their series; returns the chunks written. */
+  private async appendSeries(tx: Tx, runPk: number, rows: Array<Record<string, unknown>>): Promise<Array<[string, SeriesChunk]>> {
+    const written: Array<[string, SeriesChunk]> = [];
+    const series = collectSeries(rows);
+    if (series.size === 0) return written;
+    const tails = await this.series.tails(tx, runPk, [...series.keys()]);
+    for (const [key, points] of series) {
+      const tail = tails.get(key);
       // Several writers of one run may interleave steps: the series keeps increasing steps
       // only (the history rows keep everything).
       let start = 0;
@@ -192,8 +207,7 @@ export class Store {
       const steps = start === 0 ? points.steps : points.steps.slice(start);
       const values = start === 0 ? points.values : points.values.slice(start);
       if (steps.length === 0 || !isIncreasing(steps)) continue;
-      const chunks = appendPoints(tail, steps, values);
-      for (const chunk of chunks) {
+      for (const chunk of appendPoints(tail, steps, values)) {
         const row = {
           run_pk: runPk,
           key,
@@ -221,8 +235,10 @@ export class Store {
             }),
           )
           .execute();
+        written.push([key, chunk]);
       }
     }
+    return written;
   }
 
   /** Records that the run is alive; undefined for an unknown run. */
@@ -430,18 +446,6 @@ function newRunRow(projectId: number, runId: string, time: number): NewRun {
   };
 }
 
-function toChunk(row: SeriesChunkRow): SeriesChunk {
-  return {
-    firstStep: Number(row.first_step),
-    lastStep: Number(row.last_step),
-    count: row.count,
-    min: row.min,
-    max: row.max,
-    first: row.first_value,
-    last: row.last_value,
-    data: row.data instanceof Uint8Array ? row.data : new Uint8Array(row.data as ArrayBuffer),
-  };
-}
 
 function isIncreasing(steps: readonly number[]): boolean {
   for (let i = 1; i < steps.length; i++) if (steps[i]! <= steps[i - 1]!) return false;
