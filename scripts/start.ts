@@ -3,8 +3,8 @@
  * $CAIRN_DATA or ~/.cairn, port $PORT or 8080) and, when the store is empty, trains a small
  * model that logs live into it, so there is a run to look at within seconds.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 8080);
 const dataDir = path.resolve(process.env.CAIRN_DATA ?? path.join(os.homedir(), '.cairn'));
 
+// The dashboard is served from its build; a fresh clone builds it once (about half a minute).
+const webRoot = path.join(root, 'packages', 'web', 'dist');
+if (!existsSync(path.join(webRoot, 'index.html'))) {
+  console.log('Building the dashboard (first start only)...');
+  const build = spawnSync('npm', ['run', 'build', '-w', 'packages/web'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) console.error('The dashboard did not build; the API works without it (see the output above).');
+}
+
 let server: Awaited<ReturnType<typeof startServer>>;
 try {
-  server = await startServer({ port, dataDir, quiet: true });
+  server = await startServer({ port, dataDir, quiet: true, webRoot });
 } catch (error) {
   const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   console.error(
@@ -27,7 +35,7 @@ try {
   process.exit(1);
 }
 
-console.log(`Cairn is running at ${server.url}  (embedded SQLite store in ${dataDir}; stop with Ctrl+C)`);
+console.log(`Cairn is running at ${server.url}  (dashboard; embedded SQLite store in ${dataDir}; stop with Ctrl+C)`);
 console.log(`  runs:  curl ${server.url}/api/v1/projects`);
 console.log(`  log from TypeScript:  const run = await init({ project: 'demo' }); run.log({ loss: 0.1 });${port === 8080 ? '' : `  (with CAIRN_BASE_URL=${server.url})`}`);
 

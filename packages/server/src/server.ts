@@ -15,6 +15,7 @@ import { openDatabase } from './db/connection.js';
 import { migrateToLatest } from './db/migrations.js';
 import { createApp } from './http/app.js';
 import { hasUsers } from './auth/keys.js';
+import { defaultWebRoot, mountWeb } from './http/web.js';
 import { LiveHub } from './live.js';
 import { FileBlobStore } from './blobs/blob-store.js';
 import { Store } from './store/store.js';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   db?: string;
   /** A running run silent for this long reads as crashed. Default 300 s. */
   heartbeatTimeoutSeconds?: number;
+  /** The built dashboard served at `/` (default: this repository's packages/web/dist); false: the API only. */
+  webRoot?: string | false;
   quiet?: boolean;
 }
 
@@ -68,6 +71,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const requireKeys = !isLoopback(host);
   const blobs = new FileBlobStore(path.join(dataDir, 'blobs'));
   const app = createApp({ store, version: SERVER_VERSION, live, requireKeys, blobs });
+  if (options.webRoot !== false) mountWeb(app, options.webRoot ?? defaultWebRoot());
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(s));
     s.once('error', reject);

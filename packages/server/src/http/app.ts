@@ -20,6 +20,7 @@ import type { LiveHub } from '../live.js';
 import type { Store } from '../store/store.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { getFile, listFiles, putFile } from '../store/files.js';
+import { projectKeysRoute } from '../query/keys-query.js';
 import { encodeSeriesBinary, querySeries } from '../query/series-query.js';
 import { filterAndPageRuns } from '../query/runs-query.js';
 import { restrictToKeys, sampleHistory } from '../query/history-query.js';
@@ -84,6 +85,8 @@ export function createApp(options: AppOptions): Hono {
     const runs = await store.listRuns(name(c, 'entity'), name(c, 'project'));
     return c.json(filterAndPageRuns(runs, new URL(c.req.url).searchParams));
   });
+
+  api.get('/projects/:entity/:project/keys', projectKeysRoute(store));
 
   api.get('/projects/:entity/:project/runs/:id', async (c) => c.json(await mustGetRun(store, runKey(c))));
 

@@ -1,0 +1,392 @@
+/**
+ * The dashboard in real headless Chromium (Debian's `chromium`, driven by playwright-core):
+ * two runs logged with the real SDK into a real server — one finished, one still running —
+ * then a person's first minute: projects, the workspace (table, panels, sorting, smoothing,
+ * live growth of the running run's charts), and the run pages. Each step leaves a
+ * screenshot in test-results/screenshots/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunInfo } from '@cairn/protocol';
+import { finish, init, type Run } from '@cairn/sdk';
+import { startServer, type RunningServer } from '@cairn/server';
+import { mountWeb } from '../../packages/server/src/http/web.js';
+import { projectKeysRoute } from '../../packages/server/src/query/keys-query.js';
+import { runColor } from '../../packages/web/src/lib/colors.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const screenshots = path.join(repo, 'test-results', 'screenshots');
+const CHROMIUM = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
+const chromiumMissing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CAIRN_CHROMIUM`;
+
+if (chromiumMissing) it.skip(chromiumMissing, () => {});
+
+/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
+async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+/** The body, ending quietly when the browser leaves (an event stream is cut, not failed). */
+function quietOnAbort(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  if (!body) return null;
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        controller.close();
+      }
+    },
+    cancel: (reason) => reader.cancel(reason).catch(() => {}),
+  });
+}
+
+/** A deterministic noisy decay: loss-like values. */
+function lossAt(step: number, scale: number): number {
+  return scale * Math.exp(-step / 80) + 0.05 + 0.04 * Math.sin(step * 1.7) * Math.cos(step * 0.37);
+}
+
+describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { timeout: 240_000 }, () => {
+  const temp = mkdtempSync(path.join(os.tmpdir(), 'cairn-browser-'));
+  let api: RunningServer;
+  let web: ServerType;
+  let webUrl: string;
+  let browser: Browser;
+  let page: Page;
+  let finished: Run;
+  let running: Run;
+  let runningSteps = 0;
+  const seriesRequests: string[] = [];
+
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: false });
+  };
+
+  const serverRun = async (id: string): Promise<RunInfo> => (await (await fetch(`${api.url}/api/v1/projects/local/demo/runs/${id}`)).json()) as RunInfo;
+
+  /** Logs `count` more steps of the running run and waits until the server holds them. */
+  const logRunning = async (count: number, last?: Record<string, number>) => {
+    for (let i = 0; i < count; i++, runningSteps++) {
+      const step = runningSteps;
+      const row: Record<string, number> = { loss: lossAt(step, 1.6), 'train/acc': 1 - lossAt(step, 0.9), 'debug/grad_norm': 3 + Math.sin(step) };
+      if (step % 20 === 19) Object.assign(row, { epoch: (step + 1) / 20, 'val/loss': lossAt(step, 1.4) + 0.05, 'val/acc': 0.95 - lossAt(step, 0.8) });
+      if (i === count - 1 && last) Object.assign(row, last);
+      running.log(row);
+    }
+    await until('the running run on the server', async () => ((await serverRun(running.id)).historyRows >= runningSteps ? true : undefined));
+  };
+
+  /** How many pixels of a panel's canvas have (nearly) the run's colour: the drawn line. */
+  const linePixels = (key: string, color: string) =>
+    page.evaluate<number>(`(() => {
+      const panel = document.querySelector(${JSON.stringify(`[data-testid="panel"][data-key="${key}"]`)});
+      const canvas = panel && panel.querySelector('canvas');
+      if (!canvas || canvas.width === 0) return 0;
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(${JSON.stringify(color)}.slice(i, i + 2), 16));
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 200 && Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40) n++;
+      }
+      return n;
+    })()`);
+
+  const legendValue = async (key: string, runId: string) =>
+    (await page.locator(`[data-testid="panel"][data-key="${key}"] [data-testid="legend"] [data-run="${runId}"] .legend-value`).textContent())?.trim();
+
+  /** The two runs of the journey: `baseline` finished, `wider` still running. */
+  const logRuns = async () => {
+    const dir = path.join(temp, 'runs');
+    mkdirSync(dir);
+    finished = await init({
+      baseUrl: api.url,
+      project: 'demo',
+      name: 'baseline',
+      dir,
+      silent: true,
+      tags: ['baseline', 'sgd'],
+      notes: 'the reference run',
+      config: { lr: 0.1, batch_size: 64, optimizer: { name: 'sgd', momentum: 0.9 } },
+    });
+    finished.defineMetric('val/*', { stepMetric: 'epoch' });
+    finished.defineMetric('debug/*', { hidden: true });
+    for (let step = 0; step < 300; step++) {
+      const row: Record<string, number> = { loss: lossAt(step, 2), 'train/acc': 1 - lossAt(step, 1), 'debug/grad_norm': 2 + Math.cos(step) };
+      if (step % 20 === 19) Object.assign(row, { epoch: (step + 1) / 20, 'val/loss': lossAt(step, 1.8) + 0.08, 'val/acc': 0.9 - lossAt(step, 1) });
+      finished.log(row);
+    }
+    await finished.finish();
+
+    running = await init({
+      baseUrl: api.url,
+      project: 'demo',
+      name: 'wider',
+      dir,
+      silent: true,
+      tags: ['adam'],
+      group: 'sweep-1',
+      jobType: 'train',
+      config: { lr: 0.003, batch_size: 128, optimizer: { name: 'adam', betas: [0.9, 0.999] } },
+    });
+    running.defineMetric('val/*', { stepMetric: 'epoch' });
+    running.defineMetric('debug/*', { hidden: true });
+    await logRunning(120);
+  };
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    // The dashboard as it ships: a production build, into a temp dir (leaves packages/web/dist alone).
+    const dist = path.join(temp, 'dist');
+    execFileSync(process.execPath, [path.join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: path.join(repo, 'packages', 'web'),
+      // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: 'inherit',
+    });
+
+    api = await startServer({ port: 0, dataDir: path.join(temp, 'data'), quiet: true });
+    // The dashboard's origin: the built files, with /api proxied to the real server (live stream included).
+    const app = new Hono();
+    // Until app.ts registers it, the keys route is served here, over the real server's store.
+    app.get('/api/v1/projects/:entity/:project/keys', projectKeysRoute(api.store));
+    app.all('/api/*', async (c) => {
+      const url = new URL(c.req.url);
+      const method = c.req.method;
+      const upstream = await fetch(`${api.url}${url.pathname}${url.search}`, {
+        method,
+        headers: { 'content-type': c.req.header('content-type') ?? 'application/json', accept: c.req.header('accept') ?? '*/*' },
+        body: method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer(),
+        signal: c.req.raw.signal,
+      });
+      const headers = new Headers(upstream.headers);
+      headers.delete('content-encoding');
+      headers.delete('content-length');
+      return new Response(quietOnAbort(upstream.body), { status: upstream.status, headers });
+    });
+    mountWeb(app, dist);
+    web = await new Promise<ServerType>((resolve) => {
+      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(server));
+    });
+    webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/v1/series')) seriesRequests.push(request.postData() ?? '');
+    });
+    page.on('pageerror', (error) => console.error('page error:', error));
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (running) await finish();
+    if (web) {
+      (web as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise((resolve) => web.close(resolve));
+    }
+    await api?.close();
+    rmSync(temp, { recursive: true, force: true });
+  }, 120_000);
+
+  it('greets a newcomer with the three lines that log a first run', async () => {
+    await page.goto(`${webUrl}/`);
+    const empty = page.locator('[data-testid="empty-projects"]');
+    await empty.waitFor();
+    const code = await empty.locator('pre').textContent();
+    expect(code).toContain("import { init } from '@cairn/sdk';");
+    expect(code).toContain("const run = await init({ project: 'demo' });");
+    expect(code).toContain('run.log({ loss: 0.5 });');
+    await shot('00-empty');
+  });
+
+  it('lists the project with its run count', async () => {
+    await logRuns();
+    await page.goto(`${webUrl}/`);
+    const row = page.locator('[data-testid="projects"] tbody tr', { hasText: 'demo' });
+    await row.waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toBe('2');
+    await shot('01-projects');
+  });
+
+  it('opens the workspace: both runs in the table, one drawn panel per visible key', async () => {
+    await page.getByRole('link', { name: 'demo' }).click();
+    await page.waitForURL(`${webUrl}/local/demo`);
+    const rows = page.locator('[data-testid="runs-table"] tbody tr');
+    await until('two runs in the table', async () => ((await rows.count()) === 2 ? true : undefined));
+    expect(await page.locator('[data-testid="runs-table"] tbody tr[data-run] [data-state="running"]').count()).toBe(1);
+
+    const panels = page.locator('[data-testid="panel"]');
+    await until('the panels', async () => ((await panels.count()) === 5 ? true : undefined));
+    const keys = await panels.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-key')));
+    // debug/* is hidden by its definition; _runtime and _timestamp are axes, not panels.
+    expect(keys).toEqual(['epoch', 'loss', 'train/acc', 'val/acc', 'val/loss']);
+    expect(await page.locator('[data-testid="section"]').evaluateAll((elements) => elements.map((e) => e.getAttribute('data-section')))).toEqual(['Charts', 'train', 'val']);
+    // A key whose definition names a step metric is drawn against it by default.
+    expect(await page.locator('[data-testid="panel"][data-key="val/loss"]').getAttribute('data-x')).toBe('epoch');
+    expect(await page.locator('[data-testid="panel"][data-key="loss"]').getAttribute('data-x')).toBe('_step');
+
+    for (const key of ['loss', 'train/acc', 'val/loss']) {
+      for (const run of [finished, running]) {
+        await until(`${key} of ${run.name} drawn`, async () => ((await linePixels(key, runColor(run.id))) > 30 ? true : undefined));
+      }
+    }
+    expect(await legendValue('loss', finished.id)).toBeTruthy();
+    await shot('02-workspace');
+  });
+
+  it('sorts the runs table by a clicked column', async () => {
+    const names = () => page.locator('[data-testid="runs-table"] tbody tr td.name-col').allTextContents();
+    const header = page.locator('[data-testid="runs-table"] th', { hasText: 'Name' });
+    await header.getByRole('button').click();
+    await until('ascending by name', async () => ((await names()).join() === 'baseline,wider' ? true : undefined));
+    expect(await header.getAttribute('aria-sort')).toBe('ascending');
+    expect(page.url()).toContain('sort=name');
+    await header.getByRole('button').click();
+    await until('descending by name', async () => ((await names()).join() === 'wider,baseline' ? true : undefined));
+    expect(await header.getAttribute('aria-sort')).toBe('descending');
+    await shot('03-sorted');
+  });
+
+  it('filters the runs by text, and the panels by key', async () => {
+    const names = () => page.locator('[data-testid="runs-table"] tbody tr td.name-col').allTextContents();
+    await page.getByPlaceholder('Filter runs by name or id').fill('wid');
+    await until('only wider', async () => ((await names()).join() === 'wider' ? true : undefined));
+    expect(page.url()).toContain('q=wid');
+    await page.getByPlaceholder('Filter runs by name or id').fill('');
+    await until('both runs again', async () => ((await names()).length === 2 ? true : undefined));
+
+    await page.getByPlaceholder('Search panels').fill('val');
+    await until('only the val panels', async () => ((await page.locator('[data-testid="panel"]').count()) === 2 ? true : undefined));
+    await page.getByPlaceholder('Search panels').fill('');
+    await until('every panel again', async () => ((await page.locator('[data-testid="panel"]').count()) === 5 ? true : undefined));
+  });
+
+  it('grows the running run\'s charts live, without reloading the page', async () => {
+    await page.evaluate('window.__sameDocument = true');
+    const before = await legendValue('loss', running.id);
+    const requestsBefore = seriesRequests.length;
+    await logRunning(60, { loss: 0.0123 });
+    await until('the live legend value', async () => ((await legendValue('loss', running.id)) === '0.0123' ? true : undefined));
+    const row = page.locator(`[data-testid="runs-table"] tr[data-run="${running.id}"]`);
+    await until('the live table row', async () => ((await row.textContent())?.includes('0.0123') ? true : undefined));
+    expect(before).not.toBe('0.0123');
+    expect(seriesRequests.length).toBeGreaterThan(requestsBefore);
+    // Only panels showing the running run refetch; the finished run's data comes along in the same request.
+    expect(seriesRequests.slice(requestsBefore).every((body) => body.includes(running.id))).toBe(true);
+    expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
+    await shot('04-live');
+  });
+
+  it('smooths the lines with the slider, keeping the raw line faint behind', async () => {
+    await page.locator('input[type="range"]').fill('0.8');
+    await until('smoothing in the URL', async () => (page.url().includes('smooth=0.8') ? true : undefined));
+    await until('smoothed legend', async () => ((await legendValue('loss', finished.id)) !== undefined ? true : undefined));
+    await shot('05-smoothing');
+    await page.locator('input[type="range"]').fill('0');
+  });
+
+  it('switches a panel\'s x-axis, keeping the choice in the URL', async () => {
+    const panel = page.locator('[data-testid="panel"][data-key="loss"]');
+    await panel.getByRole('combobox').selectOption('_runtime');
+    await until('the runtime axis', async () => ((await panel.getAttribute('data-x')) === '_runtime' ? true : undefined));
+    expect(decodeURIComponent(page.url())).toContain('x:loss=_runtime');
+    await until('loss against runtime drawn', async () => ((await linePixels('loss', runColor(finished.id))) > 30 ? true : undefined));
+    await shot('06-x-axis-runtime');
+    await panel.getByRole('combobox').selectOption('_step');
+    await until('the step axis again', async () => (!decodeURIComponent(page.url()).includes('x:loss') ? true : undefined));
+  });
+
+  it('hides a run from the charts with its toggle', async () => {
+    const toggle = page.getByRole('button', { name: 'Hide baseline in charts' });
+    await toggle.click();
+    await until('the legend without baseline', async () => ((await page.locator(`[data-testid="panel"][data-key="loss"] [data-run="${finished.id}"]`).count()) === 0 ? true : undefined));
+    expect(page.url()).toContain(`hide=${finished.id}`);
+    await page.getByRole('button', { name: 'Show baseline in charts' }).click();
+    await until('baseline back', async () => ((await page.locator(`[data-testid="panel"][data-key="loss"] [data-run="${finished.id}"]`).count()) === 1 ? true : undefined));
+  });
+
+  it('opens the running run\'s page: overview, config, summary, charts and a Stop button', async () => {
+    await page.locator('[data-testid="runs-table"] a', { hasText: 'wider' }).click();
+    await page.waitForURL(`${webUrl}/local/demo/runs/${running.id}`);
+    const overview = page.locator('[data-testid="overview"]');
+    await overview.waitFor();
+    expect(await overview.textContent()).toContain(os.hostname());
+    expect(await overview.textContent()).toContain('sweep-1');
+    const config = page.locator('[data-testid="config"]');
+    await config.locator('tr', { hasText: 'optimizer.name' }).waitFor();
+    expect(await config.locator('tr', { hasText: 'optimizer.name' }).textContent()).toContain('adam');
+    await config.getByRole('searchbox').fill('batch');
+    await until('config search', async () => ((await config.locator('tbody tr').count()) === 1 ? true : undefined));
+    expect(await config.locator('tbody tr').textContent()).toContain('128');
+    const summary = page.locator('[data-testid="summary"]');
+    expect(await summary.locator('tr', { hasText: /^loss/ }).textContent()).toContain('0.0123');
+    expect(await page.getByRole('button', { name: 'Stop run' }).isEnabled()).toBe(true);
+    await shot('07-run-running');
+    // Panels below the fold fetch nothing until they come near the screen.
+    expect(await page.locator('[data-testid="panel"]').count()).toBe(5);
+    const valLossRequests = () => seriesRequests.filter((body) => body.includes('"keys":["val/loss"]')).length;
+    const before = valLossRequests();
+    await page.waitForTimeout(500);
+    expect(valLossRequests()).toBe(before);
+    await page.locator('[data-testid="panel"][data-key="val/loss"]').scrollIntoViewIfNeeded();
+    await until('val/loss fetched once on screen', async () => (valLossRequests() > before ? true : undefined));
+    await until('the run\'s val/loss chart', async () => ((await linePixels('val/loss', runColor(running.id))) > 10 ? true : undefined));
+    await shot('08-run-charts');
+
+    // Live on the run page too: the summary follows the run.
+    await logRunning(20, { loss: 0.0042 });
+    await until('live summary', async () => ((await summary.locator('tr', { hasText: /^loss/ }).textContent())?.includes('0.0042') ? true : undefined));
+  });
+
+  it('opens the finished run by its URL (as the SDK prints it): no Stop button, exit code 0', async () => {
+    await page.goto(`${webUrl}/local/demo/runs/${finished.id}`);
+    const overview = page.locator('[data-testid="overview"]');
+    await overview.waitFor();
+    expect(await page.locator('.run-head [data-state]').getAttribute('data-state')).toBe('finished');
+    expect(await overview.locator('.overview-item', { hasText: 'Exit code' }).textContent()).toContain('0');
+    expect(await overview.locator('.overview-item', { hasText: 'Notes' }).textContent()).toContain('the reference run');
+    expect(await page.getByRole('button', { name: 'Stop run' }).count()).toBe(0);
+    await shot('09-run-finished');
+    await page.locator('[data-testid="panel"][data-key="loss"]').scrollIntoViewIfNeeded();
+    await until('the finished run\'s chart', async () => ((await linePixels('loss', runColor(finished.id))) > 30 ? true : undefined));
+  });
+
+  it('switches to the dark theme and back, and remembers it', async () => {
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.goto(`${webUrl}/local/demo`);
+    await page.locator('[data-testid="panel"][data-key="loss"] canvas').waitFor();
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await until('dark charts drawn', async () => ((await linePixels('loss', runColor(running.id))) > 30 ? true : undefined));
+    await shot('10-workspace-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('light');
+  });
+});

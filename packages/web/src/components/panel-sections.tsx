@@ -1,0 +1,56 @@
+import { matchesSearch, type Section } from '../lib/panels.js';
+import type { LiveFeed } from '../live.js';
+import type { Theme } from '../theme.js';
+import type { ChartRun } from './line-chart.js';
+import { Panel } from './panel.js';
+
+export interface PanelSectionsProps {
+  entity: string;
+  project: string;
+  sections: readonly Section[];
+  runs: readonly ChartRun[];
+  axes: readonly string[];
+  smoothing: number;
+  feed: LiveFeed;
+  theme: Theme;
+  /** Only panels whose key matches (every word, any case). */
+  search?: string;
+}
+
+/** Panels in collapsible sections by key prefix; a closed section's panels fetch nothing. */
+export function PanelSections(props: PanelSectionsProps) {
+  const { sections, search = '' } = props;
+  const shown = sections
+    .map((section) => ({ ...section, panels: section.panels.filter((panel) => matchesSearch(panel.key, search)) }))
+    .filter((section) => section.panels.length > 0);
+  if (shown.length === 0) {
+    return <p className="muted panels-empty">{search ? `No panel matches “${search}”.` : 'No numeric metrics logged yet: charts appear as soon as a run logs one.'}</p>;
+  }
+  return (
+    <div className="sections">
+      {shown.map((section) => (
+        <details key={section.name} className="section" open data-testid="section" data-section={section.name}>
+          <summary>
+            <span className="section-name">{section.name}</span>
+            <span className="count">{section.panels.length}</span>
+          </summary>
+          <div className="panel-grid">
+            {section.panels.map((spec) => (
+              <Panel
+                key={spec.key}
+                entity={props.entity}
+                project={props.project}
+                spec={spec}
+                runs={props.runs}
+                axes={props.axes}
+                smoothing={props.smoothing}
+                feed={props.feed}
+                theme={props.theme}
+              />
+            ))}
+          </div>
+        </details>
+      ))}
+    </div>
+  );
+}

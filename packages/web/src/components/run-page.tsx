@@ -1,0 +1,167 @@
+/**
+ * `/:entity/:project/runs/:id`: one run — overview, config, summary and its charts — kept
+ * current by the live stream while it runs, with a Stop button.
+ */
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { RunInfo } from '@cairn/protocol';
+import { api, errorMessage } from '../lib/api.js';
+import { runColor } from '../lib/colors.js';
+import { formatDateTime, formatDuration } from '../lib/format.js';
+import { axisChoices, planPanels } from '../lib/panels.js';
+import { readNumber } from '../lib/routes.js';
+import { MAX_SMOOTHING } from '../lib/smoothing.js';
+import { throttle } from '../lib/throttle.js';
+import { useResource } from '../hooks.js';
+import { useLiveEvents, type LiveFeed } from '../live.js';
+import { useLocation } from '../navigation.js';
+import type { Theme } from '../theme.js';
+import { PanelSearch, SMOOTHING_PARAM, SmoothingControl } from './chart-controls.js';
+import { KeyValueTable } from './kv-table.js';
+import { Notice } from './layout.js';
+import { PanelSections } from './panel-sections.js';
+import { runLabel } from './runs-table.js';
+import { StateBadge } from './state-badge.js';
+
+const LIVE_REFRESH_MS = 1000;
+
+export function RunPage(props: { entity: string; project: string; runId: string; feed: LiveFeed; theme: Theme }) {
+  const { entity, project, runId, feed, theme } = props;
+  const { search } = useLocation();
+  const smoothing = readNumber(search, SMOOTHING_PARAM, 0, 0, MAX_SMOOTHING);
+  const panelSearch = new URLSearchParams(search).get('panels') ?? '';
+  const run = useResource((signal) => api.run(entity, project, runId, signal), [entity, project, runId]);
+  const keys = useResource((signal) => api.keys(entity, project, [runId], signal), [entity, project, runId]);
+
+  // Live: refresh the overview and the keys (throttled); the panels refetch themselves.
+  const latest = useRef({ entity, project, runId, updateRun: run.update, updateKeys: keys.update });
+  useEffect(() => {
+    latest.current = { entity, project, runId, updateRun: run.update, updateKeys: keys.update };
+  });
+  const refresh = useMemo(
+    () =>
+      throttle(() => {
+        const { entity, project, runId, updateRun, updateKeys } = latest.current;
+        api.run(entity, project, runId).then((fresh) => updateRun(() => fresh), () => {});
+        api.keys(entity, project, [runId]).then((fresh) => updateKeys((current) => (JSON.stringify(current) === JSON.stringify(fresh) ? current : fresh)), () => {});
+      }, LIVE_REFRESH_MS),
+    [],
+  );
+  useEffect(() => () => refresh.cancel(), [refresh]);
+  useLiveEvents(feed, (event) => {
+    if (event.run.id === runId) refresh();
+  });
+
+  const sections = useMemo(() => planPanels(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
+  const axes = useMemo(() => axisChoices(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
+  const info = run.data;
+  const chartRuns = useMemo(() => (info ? [{ id: info.id, name: runLabel(info), color: runColor(info.id) }] : []), [info]);
+
+  if (run.error && !info) return <Notice kind="error">{run.error.startsWith('no run') ? `There is no run ${runId} in ${entity}/${project}.` : `Could not load the run: ${run.error}`}</Notice>;
+  if (!info) return <Notice>Loading run…</Notice>;
+
+  return (
+    <div className="run-page">
+      <section className="card" aria-labelledby="run-heading">
+        <div className="run-head">
+          <span className="swatch big" style={{ background: runColor(info.id) }} aria-hidden="true" />
+          <h1 id="run-heading" className="page-title">
+            {runLabel(info)}
+          </h1>
+          <StateBadge state={info.state} />
+          <span className="muted mono">{info.id}</span>
+          <span className="spacer" />
+          {info.state === 'running' && <StopButton run={info} onStopped={(stopped) => run.update(() => stopped)} />}
+        </div>
+        <Overview run={info} />
+      </section>
+      <div className="kv-pair">
+        <KeyValueTable title="Config" value={info.config} testId="config" />
+        <KeyValueTable title="Summary" value={info.summary} testId="summary" sorted />
+      </div>
+      <section className="panels-area" aria-label="Charts">
+        <div className="toolbar">
+          <h2 className="section-title">Charts</h2>
+          <PanelSearch value={panelSearch} />
+          <SmoothingControl value={smoothing} />
+        </div>
+        {keys.error && !keys.data ? (
+          <Notice kind="error">Could not load the metrics: {keys.error}</Notice>
+        ) : !keys.data ? (
+          <Notice>Loading charts…</Notice>
+        ) : (
+          <PanelSections entity={entity} project={project} sections={sections} runs={chartRuns} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
+        )}
+      </section>
+    </div>
+  );
+}
+
+function StopButton(props: { run: RunInfo; onStopped: (run: RunInfo) => void }) {
+  const { run, onStopped } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const stop = async () => {
+    if (!window.confirm(`Stop run ${runLabel(run)}? Its script is interrupted and the run ends as killed.`)) return;
+    setBusy(true);
+    try {
+      onStopped(await api.stop(run.entity, run.project, run.id));
+      setError(undefined);
+    } catch (reason) {
+      setError(errorMessage(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      {error && <span className="error-text" role="alert">{error}</span>}
+      <button type="button" className="button danger" onClick={() => void stop()} disabled={busy}>
+        {busy ? 'Stopping…' : 'Stop run'}
+      </button>
+    </>
+  );
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** How the run was started, as a shell line: `node train.ts --lr 0.1`. */
+function commandLine(metadata: Record<string, unknown> | null): string | undefined {
+  if (!metadata) return undefined;
+  const executable = text(metadata.executable)?.split(/[\\/]/).pop();
+  const program = text(metadata.program);
+  const args = Array.isArray(metadata.args) ? metadata.args.filter((a): a is string => typeof a === 'string') : [];
+  const parts = [executable, program, ...args].filter((p): p is string => p !== undefined);
+  return parts.length > 0 ? parts.map((p) => (/[\s"'$]/.test(p) ? JSON.stringify(p) : p)).join(' ') : undefined;
+}
+
+function Overview({ run }: { run: RunInfo }) {
+  const metadata = run.metadata;
+  const git = metadata && typeof metadata.git === 'object' && metadata.git !== null ? (metadata.git as Record<string, unknown>) : undefined;
+  const commit = text(git?.commit);
+  const rows: Array<[string, ReactNode]> = [
+    ['State', <StateBadge key="s" state={run.state} />],
+    ['Start time', formatDateTime(run.startTime)],
+    ['Duration', formatDuration(run.runtime)],
+    ['Steps', run.lastStep < 0 ? 'none logged' : run.historyRows === run.lastStep + 1 ? String(run.historyRows) : `${run.lastStep + 1} steps, ${run.historyRows} rows`],
+    ['Host', text(metadata?.host)],
+    ['Command', commandLine(metadata) && <code>{commandLine(metadata)}</code>],
+    ['Git commit', commit && <code title={[commit, text(git?.branch), text(git?.remote)].filter(Boolean).join(' · ')}>{commit.slice(0, 12)}{text(git?.branch) ? ` (${text(git?.branch)})` : ''}</code>],
+    ['Exit code', run.exitCode === null ? undefined : String(run.exitCode)],
+    ['Group', run.group ?? undefined],
+    ['Job type', run.jobType ?? undefined],
+    ['Tags', run.tags.length > 0 && run.tags.map((tag) => <span key={tag} className="tag">{tag}</span>)],
+    ['Notes', run.notes ?? undefined],
+  ];
+  return (
+    <dl className="overview" data-testid="overview">
+      {rows.map(([label, value]) => (
+        <div key={label} className="overview-item">
+          <dt>{label}</dt>
+          <dd>{value === undefined || value === false || value === '' ? <span className="muted">—</span> : value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

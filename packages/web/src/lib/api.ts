@@ -1,0 +1,96 @@
+/**
+ * The dashboard's client of the HTTP API (contract in @cairn/protocol's api.ts). Paths are
+ * built here rather than imported, so the browser bundle takes only types from protocol.
+ */
+import type {
+  ApiErrorBody,
+  MetricDefinition,
+  ProjectSummary,
+  RunInfo,
+  RunPage,
+  SeriesRequest,
+  SeriesResponse,
+} from '@cairn/protocol';
+
+export const API = '/api/v1';
+
+const enc = encodeURIComponent;
+
+export const paths = {
+  projects: () => `${API}/projects`,
+  runs: (entity: string, project: string) => `${API}/projects/${enc(entity)}/${enc(project)}/runs`,
+  run: (entity: string, project: string, id: string) => `${paths.runs(entity, project)}/${enc(id)}`,
+  stop: (entity: string, project: string, id: string) => `${paths.run(entity, project, id)}/stop`,
+  keys: (entity: string, project: string) => `${API}/projects/${enc(entity)}/${enc(project)}/keys`,
+  series: () => `${API}/series`,
+  events: (entity: string, project: string) => `${API}/events?entity=${enc(entity)}&project=${enc(project)}`,
+};
+
+/** A failed API call, with the server's error code when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'unreachable', 'cannot reach the Cairn server; is it running?');
+  }
+  if (!response.ok) {
+    let body: Partial<ApiErrorBody> | undefined;
+    try {
+      body = (await response.json()) as Partial<ApiErrorBody>;
+    } catch {
+      body = undefined;
+    }
+    throw new ApiError(response.status, body?.error?.code ?? 'http', body?.error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+export interface ProjectKeys {
+  keys: string[];
+  metrics: MetricDefinition[];
+}
+
+export interface RunQuery {
+  sort?: string;
+  order?: 'asc' | 'desc';
+  search?: string;
+  limit?: number;
+}
+
+export const api = {
+  projects: (signal?: AbortSignal) => request<ProjectSummary[]>(paths.projects(), { signal }),
+  runs(entity: string, project: string, query: RunQuery, signal?: AbortSignal) {
+    const params = new URLSearchParams();
+    if (query.sort) params.set('sort', query.sort);
+    if (query.order) params.set('order', query.order);
+    if (query.search) params.set('search', query.search);
+    params.set('limit', String(query.limit ?? 1000));
+    return request<RunPage>(`${paths.runs(entity, project)}?${params}`, { signal });
+  },
+  run: (entity: string, project: string, id: string, signal?: AbortSignal) => request<RunInfo>(paths.run(entity, project, id), { signal }),
+  stop: (entity: string, project: string, id: string) => request<RunInfo>(paths.stop(entity, project, id), { method: 'POST' }),
+  keys(entity: string, project: string, runIds?: readonly string[], signal?: AbortSignal) {
+    const query = runIds ? `?runs=${runIds.map(enc).join(',')}` : '';
+    return request<ProjectKeys>(`${paths.keys(entity, project)}${query}`, { signal });
+  },
+  series: (body: SeriesRequest, signal?: AbortSignal) => request<SeriesResponse>(paths.series(), { method: 'POST', body: JSON.stringify(body), signal }),
+};
+
+/** The message to show for a failed call. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

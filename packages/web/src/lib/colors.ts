@@ -1,0 +1,31 @@
+/**
+ * A stable colour per run: the same run id gets the same colour in every table, chart and
+ * page, on every load, without storing anything.
+ */
+
+/** Distinguishable on both the light and the dark theme. */
+export const RUN_PALETTE = [
+  '#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#b07aa1', '#17becf', '#c9a227', '#ff7f9e',
+  '#9c755f', '#3b9ede', '#d37295', '#2ca58d', '#8f6fd8', '#bc5090', '#7f8c2a', '#5d6dbe',
+] as const;
+
+/** FNV-1a: small, fast, and spreads similar ids (`run-1`, `run-2`) well. */
+export function hashString(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** The colour of a run, as `#rrggbb`. */
+export function runColor(runId: string): string {
+  return RUN_PALETTE[hashString(runId) % RUN_PALETTE.length]!;
+}
+
+/** `#rrggbb` with an alpha in [0, 1], as `#rrggbbaa`. */
+export function withAlpha(hex: string, alpha: number): string {
+  const byte = Math.round(Math.min(1, Math.max(0, alpha)) * 255);
+  return `${hex.slice(0, 7)}${byte.toString(16).padStart(2, '0')}`;
+}
