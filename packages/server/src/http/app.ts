@@ -21,7 +21,7 @@ import type { Store } from '../store/store.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { getFile, listFiles, putFile } from '../store/files.js';
 import { projectKeysRoute } from '../query/keys-query.js';
-import { encodeSeriesBinary, querySeries } from '../query/series-query.js';
+import { querySeries, querySeriesBinary } from '../query/series-query.js';
 import { filterAndPageRuns } from '../query/runs-query.js';
 import { restrictToKeys, sampleHistory } from '../query/history-query.js';
 import { authMiddleware, type AuthVariables } from '../auth/middleware.js';
@@ -248,9 +248,8 @@ export function createApp(options: AppOptions): Hono {
 
   api.post('/series', async (c) => {
     const body = await jsonBody<unknown>(c);
-    const response = await querySeries(store, body);
-    if ((body as { format?: unknown }).format !== 'binary') return c.json(response);
-    return c.body(encodeSeriesBinary(response) as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' });
+    if ((body as { format?: unknown } | null)?.format !== 'binary') return c.json(await querySeries(store, body));
+    return c.body(await querySeriesBinary(store, body), 200, { 'content-type': 'application/octet-stream' });
   });
 
   app.route(API_PREFIX, api);

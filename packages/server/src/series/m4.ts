@@ -55,6 +55,33 @@ export function m4(
   buckets: number,
   stats?: M4Stats,
 ): Array<M4Bucket | null> {
+  return bucketsOf(m4Columns(chunks, from, to, buckets, stats));
+}
+
+/**
+ * The M4 answer as columns, one typed array per field, bucket k at index k (count 0: empty):
+ * what a binary answer or a chart needs, without an object per bucket.
+ */
+export interface M4Columns {
+  counts: Float64Array;
+  firstX: Float64Array;
+  firstY: Float64Array;
+  lastX: Float64Array;
+  lastY: Float64Array;
+  minX: Float64Array;
+  minY: Float64Array;
+  maxX: Float64Array;
+  maxY: Float64Array;
+}
+
+/** {@link m4}, answering columns. */
+export function m4Columns(
+  chunks: readonly SeriesChunk[],
+  from: number,
+  to: number,
+  buckets: number,
+  stats?: M4Stats,
+): M4Columns {
   const grid = new BucketGrid(from, to, buckets);
   const acc = new M4Accumulator(buckets);
   let chunksSummarized = 0;
@@ -118,7 +145,7 @@ export function m4(
     stats.blocksSummarized += blocksSummarized;
     stats.pointsScanned += pointsScanned;
   }
-  return acc.result();
+  return acc.columns();
 }
 
 /**
@@ -134,6 +161,11 @@ export function m4Points(
   to: number,
   buckets: number,
 ): Array<M4Bucket | null> {
+  return bucketsOf(m4PointsColumns(xs, ys, from, to, buckets));
+}
+
+/** {@link m4Points}, answering columns. */
+export function m4PointsColumns(xs: ArrayLike<number>, ys: ArrayLike<number>, from: number, to: number, buckets: number): M4Columns {
   if (xs.length !== ys.length) throw new Error(`m4Points: ${xs.length} xs but ${ys.length} ys; pass one y per x`);
   const grid = new BucketGrid(from, to, buckets);
   const acc = new M4Accumulator(buckets);
@@ -146,7 +178,18 @@ export function m4Points(
     if (Number.isNaN(ys[i])) throw new Error(`m4Points: y at index ${i} (x ${xs[i]}) is NaN; drop such points before downsampling`);
   }
   mergeRuns(xs, ys, start, stop, grid, acc);
-  return acc.result();
+  return acc.columns();
+}
+
+/** The columns as one M4Bucket (or null) per bucket. */
+export function bucketsOf(columns: M4Columns): Array<M4Bucket | null> {
+  const { counts, firstX, firstY, lastX, lastY, minX, minY, maxX, maxY } = columns;
+  const out = new Array<M4Bucket | null>(counts.length);
+  for (let k = 0; k < counts.length; k++) {
+    const count = counts[k]!;
+    out[k] = count === 0 ? null : { count, first: [firstX[k]!, firstY[k]!], last: [lastX[k]!, lastY[k]!], min: [minX[k]!, minY[k]!], max: [maxX[k]!, maxY[k]!] };
+  }
+  return out;
 }
 
 /**
@@ -298,18 +341,8 @@ class M4Accumulator {
     this.counts[k]! += count;
   }
 
-  result(): Array<M4Bucket | null> {
-    const out = new Array<M4Bucket | null>(this.buckets);
-    for (let k = 0; k < this.buckets; k++) {
-      const count = this.counts[k]!;
-      out[k] = count === 0 ? null : {
-        count,
-        first: [this.firstX[k]!, this.firstY[k]!],
-        last: [this.lastX[k]!, this.lastY[k]!],
-        min: [this.minX[k]!, this.minY[k]!],
-        max: [this.maxX[k]!, this.maxY[k]!],
-      };
-    }
-    return out;
+  columns(): M4Columns {
+    const { counts, firstX, firstY, lastX, lastY, minX, minY, maxX, maxY } = this;
+    return { counts, firstX, firstY, lastX, lastY, minX, minY, maxX, maxY };
   }
 }

@@ -19,6 +19,9 @@ export interface Engine {
 }
 
 const postgresUrl = process.env.CAIRN_TEST_POSTGRES_URL;
+if (!postgresUrl && process.env.CAIRN_REQUIRE_POSTGRES === '1') {
+  throw new Error('CAIRN_REQUIRE_POSTGRES=1 but CAIRN_TEST_POSTGRES_URL is not set: PostgreSQL did not start (see scripts/start-postgres.sh)');
+}
 
 const sqlite: Engine = {
   name: 'sqlite',
