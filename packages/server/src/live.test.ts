@@ -67,6 +67,15 @@ describe('live runs over a real HTTP server', () => {
     expect(second).toEqual({ run: { entity: 'local', project: 'proj', id: 'live1' }, fromStep: 1, state: 'running' });
   });
 
+  it('tells subscribers when a file of a run arrives', async () => {
+    await post('withfile', 0, runRecords('withfile', [{ a: 1 }], { exitCode: 0 }));
+    const events = await openEvents(`${server.url}${apiPaths.events()}?entity=local&project=proj`, aborter.signal);
+    expect((await events.next()).event).toBe('ready');
+    const put = await fetch(`${server.url}${apiPaths.file('local', 'proj', 'withfile', 'notes.txt')}`, { method: 'PUT', body: 'hello' });
+    expect(put.status).toBe(200);
+    expect(JSON.parse((await events.next()).data)).toEqual({ run: { entity: 'local', project: 'proj', id: 'withfile' }, fromStep: 1, state: 'finished' });
+  });
+
   it('stops a running run: heartbeats say so, and its exit makes it killed', async () => {
     const records = runRecords('stopme', [{ a: 1 }]);
     await post('stopme', 0, records);

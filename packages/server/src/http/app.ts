@@ -222,7 +222,13 @@ export function createApp(options: AppOptions): Hono {
       if ((await store.runPk(key)) === undefined) throw new HttpError('run_not_found', `no run ${key.entity}/${key.project}/${key.id}; upload its records first`);
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       if (bytes.length > MAX_FILE_BYTES) throw new HttpError('payload_too_large', `a file may be at most ${MAX_FILE_BYTES} bytes (100 MiB)`);
-      return c.json(await putFile(store, key, filePath, await options.blobs.put(bytes)));
+      const info = await putFile(store, key, filePath, await options.blobs.put(bytes));
+      // Files arrive after a run's last records: tell open pages, which refetch on events.
+      if (options.live?.subscriberCount) {
+        const run = await store.getRun(key);
+        if (run) options.live.publish({ run: key, fromStep: run.lastStep + 1, state: run.state });
+      }
+      return c.json(info);
     },
   );
 
