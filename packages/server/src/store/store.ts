@@ -207,36 +207,37 @@ export class Store {
       const steps = start === 0 ? points.steps : points.steps.slice(start);
       const values = start === 0 ? points.values : points.values.slice(start);
       if (steps.length === 0 || !isIncreasing(steps)) continue;
-      for (const chunk of appendPoints(tail, steps, values)) {
-        const row = {
-          run_pk: runPk,
-          key,
-          first_step: chunk.firstStep,
-          last_step: chunk.lastStep,
-          count: chunk.count,
-          min: chunk.min,
-          max: chunk.max,
-          first_value: chunk.first,
-          last_value: chunk.last,
-          data: chunk.data,
-        };
-        await tx
-          .insertInto('series_chunks')
-          .values(row)
-          .onConflict((oc) =>
-            oc.columns(['run_pk', 'key', 'first_step']).doUpdateSet({
-              last_step: row.last_step,
-              count: row.count,
-              min: row.min,
-              max: row.max,
-              first_value: row.first_value,
-              last_value: row.last_value,
-              data: row.data,
-            }),
-          )
-          .execute();
-        written.push([key, chunk]);
-      }
+      for (const chunk of appendPoints(tail, steps, values)) written.push([key, chunk]);
+    }
+    // Every key's chunks in one statement: a round trip per key is what a batch paid before.
+    const chunkRows = written.map(([key, chunk]) => ({
+      run_pk: runPk,
+      key,
+      first_step: chunk.firstStep,
+      last_step: chunk.lastStep,
+      count: chunk.count,
+      min: chunk.min,
+      max: chunk.max,
+      first_value: chunk.first,
+      last_value: chunk.last,
+      data: chunk.data,
+    }));
+    for (let start = 0; start < chunkRows.length; start += 200) {
+      await tx
+        .insertInto('series_chunks')
+        .values(chunkRows.slice(start, start + 200))
+        .onConflict((oc) =>
+          oc.columns(['run_pk', 'key', 'first_step']).doUpdateSet((eb) => ({
+            last_step: eb.ref('excluded.last_step'),
+            count: eb.ref('excluded.count'),
+            min: eb.ref('excluded.min'),
+            max: eb.ref('excluded.max'),
+            first_value: eb.ref('excluded.first_value'),
+            last_value: eb.ref('excluded.last_value'),
+            data: eb.ref('excluded.data'),
+          })),
+        )
+        .execute();
     }
     return written;
   }
