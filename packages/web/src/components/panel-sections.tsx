@@ -8,6 +8,7 @@ export interface PanelSectionsProps {
   entity: string;
   project: string;
   sections: readonly Section[];
+  /** The lines of every panel: runs, or groups of runs (with `runIds`). */
   runs: readonly ChartRun[];
   axes: readonly string[];
   smoothing: number;

@@ -1,25 +1,31 @@
 /**
- * One chart panel: a key of several runs against a chosen x-axis. It fetches only while on
- * screen, asks for as many M4 buckets as its plot is wide, and refetches — itself only —
- * when the live stream reports new points for one of its runs.
+ * One chart panel: a key of several runs (or groups of runs) against a chosen x-axis. It
+ * fetches only while on screen, asks for as many M4 buckets as its plot is wide — over the
+ * zoomed range when zoomed, so a zoom shows full resolution — and refetches, itself only,
+ * when the live stream reports new points for one of its runs. The zoom of each x-axis and
+ * the log-scale panels live in the URL; a panel can be enlarged to the full width.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { SeriesResponse } from '@cairn/protocol';
 import { api, errorMessage } from '../lib/api.js';
-import { lastPoint } from '../lib/buckets.js';
-import { buildChartData, nearestValue } from '../lib/chart-data.js';
+import { chartDataOf, forLogScale, groupInput, nearestValue, runInput, type SeriesInput } from '../lib/chart-data.js';
 import { formatDateTime, formatDuration, formatNumber } from '../lib/format.js';
+import { aggregateBuckets } from '../lib/grouping.js';
+import { queryPanel, type PanelAnswer } from '../lib/panel-query.js';
 import { axisLabel, type PanelSpec } from '../lib/panels.js';
+import { runSource, tooltipValue, type LineSource } from '../lib/tooltip.js';
+import { formatZoom, readList, readZoom, toggled, writeList, zoomParam } from '../lib/view-params.js';
 import { useOnScreen, useWidth } from '../hooks.js';
 import { useLiveEvents, type LiveFeed } from '../live.js';
 import { setSearchParams, useLocation } from '../navigation.js';
 import type { Theme } from '../theme.js';
-import { LineChart, plotWidth, type ChartRun } from './line-chart.js';
+import { ChartTooltip, type TooltipLine } from './chart-tooltip.js';
+import { LineChart, plotWidth, type ChartCursor, type ChartRun } from './line-chart.js';
 
 export interface PanelProps {
   entity: string;
   project: string;
   spec: PanelSpec;
+  /** The lines to draw: runs, or groups (with `runIds`). */
   runs: readonly ChartRun[];
   axes: readonly string[];
   smoothing: number;
@@ -30,6 +36,8 @@ export interface PanelProps {
 const CHART_HEIGHT = 190;
 /** Live refetches of one panel are at least this far apart. */
 const LIVE_REFETCH_MS = 1000;
+/** The URL parameter listing the panels (keys) drawn with a logarithmic y-axis. */
+export const LOG_PARAM = 'log';
 
 /** The URL parameter holding a panel's chosen x-axis (absent: its default). */
 export function axisParam(key: string): string {
@@ -37,25 +45,33 @@ export function axisParam(key: string): string {
 }
 
 export function Panel(props: PanelProps) {
-  const { entity, project, spec, runs, axes, smoothing, feed, theme } = props;
+  const { entity, project, spec, runs: lines, axes, smoothing, feed, theme } = props;
   const { search } = useLocation();
   const x = new URLSearchParams(search).get(axisParam(spec.key)) ?? spec.defaultX;
+  const zoom = readZoom(search, x);
+  const logPanels = readList(search, LOG_PARAM) ?? [];
+  const logY = logPanels.includes(spec.key);
+  const [enlarged, setEnlarged] = useState(false);
+  const height = enlarged ? enlargedHeight() : CHART_HEIGHT;
   const frame = useRef<HTMLElement>(null);
   const chartBox = useRef<HTMLDivElement>(null);
+  const enlargeButton = useRef<HTMLButtonElement>(null);
   const onScreen = useOnScreen(frame);
   const width = useWidth(chartBox);
   const buckets = Math.min(10_000, Math.max(8, Math.round(plotWidth(width))));
 
-  // Stable while the same runs are shown, whatever array the parent passes.
-  const runIdsText = runs.map((run) => run.id).join('\n');
-  const runIds = useMemo(() => (runIdsText === '' ? [] : runIdsText.split('\n')), [runIdsText]);
-  const requestKey = JSON.stringify([entity, project, runIds, spec.key, x, buckets]);
-  const request = useRef({ entity, project, runIds, key: spec.key, x, buckets });
-  request.current = { entity, project, runIds, key: spec.key, x, buckets };
+  // Stable while the same lines are shown, whatever array the parent passes.
+  const linesKey = lines.map((line) => `${line.id}\t${line.name}\t${line.color}\t${line.runIds?.join(',') ?? ''}`).join('\n');
+  const stableLines = useMemo(() => lines, [linesKey]);
+  const grouped = stableLines.some((line) => line.runIds !== undefined);
+  const runIds = useMemo(() => [...new Set(stableLines.flatMap((line) => line.runIds ?? [line.id]))], [stableLines]);
+  const requestKey = JSON.stringify([entity, project, runIds, spec.key, x, buckets, zoom, grouped]);
+  const request = useRef({ entity, project, runIds, key: spec.key, x, buckets, zoom, grouped });
+  request.current = { entity, project, runIds, key: spec.key, x, buckets, zoom, grouped };
   const [liveVersion, setLiveVersion] = useState(0);
-  const [response, setResponse] = useState<{ x: string; series: SeriesResponse } | undefined>(undefined);
+  const [response, setResponse] = useState<{ answer: PanelAnswer; grouped: boolean } | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [cursor, setCursor] = useState<number | null>(null);
+  const [cursor, setCursor] = useState<ChartCursor | null>(null);
   /** The request whose answer is on screen (`requestKey#liveVersion`). */
   const done = useRef('');
   const inflight = useRef<{ key: string; controller: AbortController } | null>(null);
@@ -68,12 +84,12 @@ export function Panel(props: PanelProps) {
   });
 
   useEffect(() => {
-    const { entity, project, runIds, key, x, buckets } = request.current;
+    const { entity, project, runIds, key, x, buckets, zoom, grouped } = request.current;
     if (!onScreen || width === 0 || runIds.length === 0) return;
     const token = `${requestKey}#${liveVersion}`;
     if (done.current === token) return;
     // A live refetch never cuts the one in flight (a busy server would starve the panel):
-    // it goes after it; a changed request (axis, width, runs) replaces it at once.
+    // it goes after it; a changed request (axis, width, runs, zoom) replaces it at once.
     if (inflight.current?.key === requestKey) return;
     inflight.current?.controller.abort();
     inflight.current = null;
@@ -83,12 +99,13 @@ export function Panel(props: PanelProps) {
       const controller = new AbortController();
       inflight.current = { key: requestKey, controller };
       lastFetchAt.current = Date.now();
-      api.series({ runs: runIds.map((id) => ({ entity, project, id })), keys: [key], x, buckets }, controller.signal).then(
-        (series) => {
+      const query = { runs: runIds.map((id) => ({ entity, project, id })), key, x, buckets, zoom, shared: grouped };
+      queryPanel(api.seriesBinary, query, controller.signal).then(
+        (answer) => {
           if (inflight.current?.controller !== controller) return;
           inflight.current = null;
           done.current = token;
-          setResponse({ x, series });
+          setResponse({ answer, grouped });
           setError(undefined);
           setSettled((n) => n + 1);
         },
@@ -104,84 +121,194 @@ export function Panel(props: PanelProps) {
 
   useEffect(() => () => inflight.current?.controller.abort(), []);
 
-  // Data for another x-axis is not drawn against this one (while the new axis loads).
-  const current = response?.x === x ? response.series : undefined;
-  const bucketsByRun = useMemo(() => {
-    const byId = new Map(current?.series.map((s) => [s.run.id, s.buckets]));
-    return runIds.map((id) => byId.get(id) ?? []);
-  }, [current, runIds]);
-  const data = useMemo(() => buildChartData(bucketsByRun, smoothing), [bucketsByRun, smoothing]);
+  // Data for another x-axis (or ungrouped data for groups) is not drawn while the new one loads.
+  const current = response && response.answer.x === x && response.grouped === grouped ? response.answer : undefined;
+  const { inputs, sources } = useMemo(() => {
+    const byId = new Map(current?.series.series.map((s) => [s.run.id, s.buckets]));
+    const inputs: SeriesInput[] = [];
+    const sources: LineSource[] = [];
+    for (const line of stableLines) {
+      if (line.runIds) {
+        const points = aggregateBuckets(line.runIds.map((id) => byId.get(id) ?? []));
+        inputs.push(groupInput(points));
+        sources.push({ kind: 'group', points });
+      } else {
+        const buckets = byId.get(line.id) ?? [];
+        inputs.push(runInput(buckets));
+        sources.push(runSource(buckets));
+      }
+    }
+    return { inputs, sources };
+  }, [current, stableLines]);
+  const data = useMemo(() => {
+    const chart = chartDataOf(inputs, smoothing);
+    return logY ? forLogScale(chart) : chart;
+  }, [inputs, smoothing, logY]);
   const hasPoints = data.xs.length > 0;
-  const cursorX = cursor !== null ? data.xs[cursor] : undefined;
+
+  useEffect(() => {
+    if (!enlarged) return;
+    frame.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setEnlarged(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      enlargeButton.current?.focus();
+    };
+  }, [enlarged]);
 
   const chooseAxis = (axis: string) => setSearchParams({ [axisParam(spec.key)]: axis === spec.defaultX ? null : axis });
+  const setZoom = (range: [number, number] | null) => setSearchParams({ [zoomParam(x)]: range ? formatZoom(range) : null });
+  const toggleLog = () => {
+    const next = toggled(logPanels, spec.key);
+    setSearchParams({ [LOG_PARAM]: next.length > 0 ? writeList(next) : null });
+  };
   const options = axes.includes(x) ? axes : [...axes, x];
+  const xLabel = axisLabel(x);
+
+  const tooltipLines = useMemo<TooltipLine[]>(() => {
+    if (!cursor || !hasPoints) return [];
+    const first = zoom?.[0] ?? data.xs[0]!;
+    const last = zoom?.[1] ?? data.xs[data.xs.length - 1]!;
+    // A few pixels either side of the cursor still count as "at" it.
+    const tolerance = (Math.max(last - first, 1e-9) / Math.max(1, plotWidth(width))) * 3;
+    const out: TooltipLine[] = [];
+    stableLines.forEach((line, i) => {
+      const value = tooltipValue(sources[i]!, cursor.x, tolerance);
+      if (!value) return;
+      const smoothed = smoothing > 0 ? nearestValue(data.columns[data.mainColumn[i]!] ?? [], cursor.index) : undefined;
+      out.push({ line, value, smoothed });
+    });
+    return out;
+  }, [cursor, hasPoints, zoom, data, width, stableLines, sources, smoothing]);
 
   return (
-    <figure ref={frame} className="panel" data-testid="panel" data-key={spec.key} data-x={x}>
-      <figcaption className="panel-head">
-        <h3 className="panel-title" title={spec.key}>
-          {spec.key}
-        </h3>
-        <label className="axis-select">
-          <span className="visually-hidden">x-axis of {spec.key}</span>
-          <select value={x} onChange={(event) => chooseAxis(event.target.value)}>
-            {options.map((axis) => (
-              <option key={axis} value={axis}>
-                {axisLabel(axis)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </figcaption>
-      <div ref={chartBox} className="chart-box" style={{ height: CHART_HEIGHT }}>
-        {hasPoints && width > 0 ? (
-          <LineChart
-            data={data}
-            runs={runs}
-            axis={x}
-            width={width}
-            height={CHART_HEIGHT}
-            theme={theme}
-            label={`${spec.key} against ${axisLabel(x)} for ${runs.length} run${runs.length === 1 ? '' : 's'}`}
-            onCursor={setCursor}
-          />
-        ) : (
-          <div className="chart-placeholder">
-            {error ? (
-              <span className="error-text">
-                {error}{' '}
-                <button type="button" className="button" onClick={() => setSettled((n) => n + 1)}>
-                  Retry
-                </button>
-              </span>
-            ) : current ? `No ${spec.key} against ${axisLabel(x).toLowerCase()} for the runs shown` : runs.length === 0 ? 'No runs shown' : 'Loading…'}
+    <>
+      {enlarged && <div className="panel-backdrop" onClick={() => setEnlarged(false)} />}
+      <figure
+        ref={frame}
+        className={`panel${enlarged ? ' enlarged' : ''}`}
+        data-testid="panel"
+        data-key={spec.key}
+        data-x={x}
+        data-zoom={zoom ? formatZoom(zoom) : undefined}
+        data-log={logY ? 'true' : undefined}
+        data-grouped={grouped ? 'true' : undefined}
+        {...(enlarged ? { role: 'dialog', 'aria-modal': true, 'aria-label': `${spec.key}, enlarged`, tabIndex: -1 } : {})}
+      >
+        <figcaption className="panel-head">
+          <h3 className="panel-title" title={spec.key}>
+            {spec.key}
+          </h3>
+          {zoom && (
+            <button type="button" className="chip-button" onClick={() => setZoom(null)} title="Double-click the chart to reset, too">
+              Reset zoom
+            </button>
+          )}
+          <button type="button" className={`chip-button${logY ? ' on' : ''}`} aria-pressed={logY} aria-label={`Logarithmic y-axis for ${spec.key}`} title="Logarithmic y-axis" onClick={toggleLog}>
+            log
+          </button>
+          <label className="axis-select">
+            <span className="visually-hidden">x-axis of {spec.key}</span>
+            <select value={x} onChange={(event) => chooseAxis(event.target.value)}>
+              {options.map((axis) => (
+                <option key={axis} value={axis}>
+                  {axisLabel(axis)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {enlarged ? (
+            <button type="button" className="chip-button" aria-label="Close the enlarged panel" title="Close (Escape)" onClick={() => setEnlarged(false)}>
+              ✕
+            </button>
+          ) : (
+            <button ref={enlargeButton} type="button" className="chip-button" aria-label={`Enlarge ${spec.key}`} title="Enlarge" onClick={() => setEnlarged(true)}>
+              ⤢
+            </button>
+          )}
+        </figcaption>
+        <div ref={chartBox} className="chart-box" style={{ height }} onMouseLeave={() => setCursor(null)}>
+          {hasPoints && width > 0 ? (
+            <>
+              <LineChart
+                data={data}
+                runs={stableLines}
+                axis={x}
+                width={width}
+                height={height}
+                theme={theme}
+                logY={logY}
+                xRange={zoom}
+                label={`${spec.key} against ${xLabel} for ${lines.length} ${grouped ? 'group' : 'run'}${lines.length === 1 ? '' : 's'}${zoom ? `, zoomed to ${formatAxisValue(x, zoom[0])}–${formatAxisValue(x, zoom[1])}` : ''}`}
+                onCursor={setCursor}
+                onZoom={setZoom}
+                onResetZoom={() => setZoom(null)}
+              />
+              {cursor && tooltipLines.length > 0 && (
+                <ChartTooltip left={cursor.left} boxWidth={width} heading={`${xLabel.toLowerCase()} ${formatAxisValue(x, cursor.x)}`} lines={tooltipLines} />
+              )}
+            </>
+          ) : (
+            <div className="chart-placeholder">
+              {error ? (
+                <span className="error-text">
+                  {error}{' '}
+                  <button type="button" className="button" onClick={() => setSettled((n) => n + 1)}>
+                    Retry
+                  </button>
+                </span>
+              ) : current ? (
+                `No ${spec.key} against ${xLabel.toLowerCase()}${zoom ? ' in the zoomed range' : ''} for the runs shown`
+              ) : lines.length === 0 ? (
+                'No runs shown'
+              ) : (
+                'Loading…'
+              )}
+            </div>
+          )}
+        </div>
+        {hasPoints && (
+          <div className="legend" data-testid="legend">
+            <span className="legend-x">{cursor === null ? 'last' : `${xLabel.toLowerCase()} ${formatAxisValue(x, cursor.x)}`}</span>
+            {stableLines.map((line, i) => {
+              const column = data.columns[data.mainColumn[i]!];
+              const value = column ? (cursor !== null ? nearestValue(column, cursor.index) : lastValue(column)) : undefined;
+              if (value === undefined) return null;
+              return (
+                <span key={line.id} className="legend-item" {...(line.runIds ? { 'data-group': line.id } : { 'data-run': line.id })}>
+                  <span className="swatch" style={{ background: line.color }} aria-hidden="true" />
+                  <span className="legend-name">{line.name}</span>
+                  <span className="legend-value">{formatNumber(value)}</span>
+                </span>
+              );
+            })}
           </div>
         )}
-      </div>
-      {hasPoints && (
-        <div className="legend" data-testid="legend">
-          <span className="legend-x">{cursorX === undefined ? 'last' : `${axisLabel(x).toLowerCase()} ${formatAxisValue(x, cursorX)}`}</span>
-          {runs.map((run, i) => {
-            const column = data.columns[data.mainColumn[i]!];
-            const value = cursor !== null && column ? nearestValue(column, cursor) : lastPoint(bucketsByRun[i] ?? [])?.[1];
-            if (value === undefined) return null;
-            return (
-              <span key={run.id} className="legend-item" data-run={run.id}>
-                <span className="swatch" style={{ background: run.color }} aria-hidden="true" />
-                <span className="legend-name">{run.name}</span>
-                <span className="legend-value">{formatNumber(value)}</span>
-              </span>
-            );
-          })}
-        </div>
-      )}
-    </figure>
+      </figure>
+    </>
   );
 }
 
-function formatAxisValue(axis: string, value: number): string {
+function lastValue(column: ReadonlyArray<number | null>): number | undefined {
+  for (let i = column.length - 1; i >= 0; i--) {
+    const value = column[i];
+    if (value !== null && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+function enlargedHeight(): number {
+  return Math.max(260, Math.min(640, window.innerHeight - 190));
+}
+
+/** An x value as its axis shows it. */
+export function formatAxisValue(axis: string, value: number): string {
   if (axis === '_runtime') return formatDuration(value);
   if (axis === '_timestamp') return formatDateTime(value);
+  // Steps are whole; the cursor between two pixels is not.
+  if (axis === '_step') return formatNumber(Math.round(value));
   return formatNumber(value);
 }

@@ -1,12 +1,14 @@
 /**
- * `/:entity/:project/runs/:id`: one run — overview, config, summary and its charts — kept
- * current by the live stream while it runs, with a Stop button.
+ * `/:entity/:project/runs/:id`: one run — overview with editable tags and notes, config,
+ * summary, environment, files and its charts — kept current by the live stream while it
+ * runs, with a Stop button.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunInfo } from '@cairn/protocol';
 import { api, errorMessage } from '../lib/api.js';
 import { runColor } from '../lib/colors.js';
 import { formatDateTime, formatDuration } from '../lib/format.js';
+import { readEnvironment } from '../lib/run-details.js';
 import { axisChoices, planPanels } from '../lib/panels.js';
 import { readNumber } from '../lib/routes.js';
 import { MAX_SMOOTHING } from '../lib/smoothing.js';
@@ -19,8 +21,12 @@ import { PanelSearch, SMOOTHING_PARAM, SmoothingControl } from './chart-controls
 import { KeyValueTable } from './kv-table.js';
 import { Notice } from './layout.js';
 import { PanelSections } from './panel-sections.js';
+import { RunNotes, RunTags } from './run-edits.js';
+import { RunEnvironment } from './run-environment.js';
+import { RunFiles } from './run-files.js';
 import { runLabel } from './runs-table.js';
 import { StateBadge } from './state-badge.js';
+import './run-page.css';
 
 const LIVE_REFRESH_MS = 1000;
 
@@ -72,11 +78,15 @@ export function RunPage(props: { entity: string; project: string; runId: string;
           <span className="spacer" />
           {info.state === 'running' && <StopButton run={info} onStopped={(stopped) => run.update(() => stopped)} />}
         </div>
-        <Overview run={info} />
+        <Overview run={info} onSaved={(saved) => run.update(() => saved)} />
       </section>
       <div className="kv-pair">
         <KeyValueTable title="Config" value={info.config} testId="config" />
         <KeyValueTable title="Summary" value={info.summary} testId="summary" sorted />
+      </div>
+      <div className="kv-pair">
+        <RunEnvironment run={info} />
+        <RunFiles run={info} feed={feed} />
       </div>
       <section className="panels-area" aria-label="Charts">
         <div className="toolbar">
@@ -122,37 +132,25 @@ function StopButton(props: { run: RunInfo; onStopped: (run: RunInfo) => void }) 
   );
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+/** A path-like text that may wrap after its slashes rather than inside a name. */
+function breakAfterSlashes(text: string): ReactNode[] {
+  return text.split(/(?<=\/)/).flatMap((part, i) => (i === 0 ? [part] : [<wbr key={i} />, part]));
 }
 
-/** How the run was started, as a shell line: `node train.ts --lr 0.1`. */
-function commandLine(metadata: Record<string, unknown> | null): string | undefined {
-  if (!metadata) return undefined;
-  const executable = text(metadata.executable)?.split(/[\\/]/).pop();
-  const program = text(metadata.program);
-  const args = Array.isArray(metadata.args) ? metadata.args.filter((a): a is string => typeof a === 'string') : [];
-  const parts = [executable, program, ...args].filter((p): p is string => p !== undefined);
-  return parts.length > 0 ? parts.map((p) => (/[\s"'$]/.test(p) ? JSON.stringify(p) : p)).join(' ') : undefined;
-}
-
-function Overview({ run }: { run: RunInfo }) {
-  const metadata = run.metadata;
-  const git = metadata && typeof metadata.git === 'object' && metadata.git !== null ? (metadata.git as Record<string, unknown>) : undefined;
-  const commit = text(git?.commit);
+function Overview({ run, onSaved }: { run: RunInfo; onSaved: (run: RunInfo) => void }) {
+  const env = readEnvironment(run.metadata);
+  const commit = env.gitCommit;
   const rows: Array<[string, ReactNode]> = [
     ['State', <StateBadge key="s" state={run.state} />],
     ['Start time', formatDateTime(run.startTime)],
     ['Duration', formatDuration(run.runtime)],
     ['Steps', run.lastStep < 0 ? 'none logged' : run.historyRows === run.lastStep + 1 ? String(run.historyRows) : `${run.lastStep + 1} steps, ${run.historyRows} rows`],
-    ['Host', text(metadata?.host)],
-    ['Command', commandLine(metadata) && <code>{commandLine(metadata)}</code>],
-    ['Git commit', commit && <code title={[commit, text(git?.branch), text(git?.remote)].filter(Boolean).join(' · ')}>{commit.slice(0, 12)}{text(git?.branch) ? ` (${text(git?.branch)})` : ''}</code>],
+    ['Host', env.host],
+    ['Command', env.command && <code>{breakAfterSlashes(env.command)}</code>],
+    ['Git commit', commit && <code title={[commit, env.gitBranch, env.gitRemote].filter(Boolean).join(' · ')}>{commit.slice(0, 12)}{env.gitBranch ? ` (${env.gitBranch})` : ''}</code>],
     ['Exit code', run.exitCode === null ? undefined : String(run.exitCode)],
     ['Group', run.group ?? undefined],
     ['Job type', run.jobType ?? undefined],
-    ['Tags', run.tags.length > 0 && run.tags.map((tag) => <span key={tag} className="tag">{tag}</span>)],
-    ['Notes', run.notes ?? undefined],
   ];
   return (
     <dl className="overview" data-testid="overview">
@@ -162,6 +160,18 @@ function Overview({ run }: { run: RunInfo }) {
           <dd>{value === undefined || value === false || value === '' ? <span className="muted">—</span> : value}</dd>
         </div>
       ))}
+      <div className="overview-item wide">
+        <dt>Tags</dt>
+        <dd>
+          <RunTags run={run} onSaved={onSaved} />
+        </dd>
+      </div>
+      <div className="overview-item wide">
+        <dt>Notes</dt>
+        <dd>
+          <RunNotes run={run} onSaved={onSaved} />
+        </dd>
+      </div>
     </dl>
   );
 }

@@ -1,13 +1,18 @@
 /**
- * The runs of a workspace: sortable by name, creation, runtime and summary values (the
- * server sorts), each with its colour and a toggle that shows or hides it in the charts.
+ * The runs of a workspace, virtualised: rows have one fixed height and only those in view
+ * (and a few either side) are in the DOM, so 10,000 runs scroll like 10. Columns are the
+ * person's choice; sortable ones sort on the server. Each run has its colour and a toggle
+ * that shows or hides it in the charts; grouped, each group is a row that expands.
  */
-import { Fragment } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type UIEvent } from 'react';
 import type { RunInfo } from '@cairn/protocol';
 import { runColor } from '../lib/colors.js';
-import { valueAt, type ValueColumn } from '../lib/columns.js';
-import { formatAgo, formatDateTime, formatDuration, formatValue } from '../lib/format.js';
+import { valueAt } from '../lib/columns.js';
+import { formatAgo, formatDateTime, formatDuration, formatNumber, formatValue } from '../lib/format.js';
+import type { RunGroup } from '../lib/grouping.js';
 import { routePath } from '../lib/routes.js';
+import type { TableColumn } from '../lib/table-columns.js';
+import { rowWindow, type RowWindow } from '../lib/virtual-rows.js';
 import { Link } from '../navigation.js';
 import { StateBadge } from './state-badge.js';
 
@@ -18,11 +23,16 @@ export interface RunSort {
 
 export interface RunsTableProps {
   runs: readonly RunInfo[];
+  /** When runs are grouped: the groups, in order (each a row that expands to its runs). */
+  groups: readonly RunGroup[] | undefined;
+  columns: readonly TableColumn[];
   sort: RunSort;
   onSort: (sort: RunSort) => void;
   hidden: ReadonlySet<string>;
-  onToggle: (runId: string) => void;
-  summaryColumns: readonly ValueColumn[];
+  /** Shows (or hides) these runs in the charts. */
+  onToggle: (runIds: readonly string[], show: boolean) => void;
+  /** Ids of the runs, or `group:<key>` of the groups, that the charts draw. */
+  charted: ReadonlySet<string>;
   now: number;
 }
 
@@ -31,85 +41,264 @@ export function runLabel(run: Pick<RunInfo, 'name' | 'id'>): string {
   return run.name ?? run.id;
 }
 
+/** The line id (and colour seed) of a group. */
+export function groupLineId(group: Pick<RunGroup, 'key'>): string {
+  return `group:${group.key}`;
+}
+
+export const ROW_HEIGHT = 32;
+const HEADER_HEIGHT = 33;
+const MAX_HEIGHT = 360;
+const OVERSCAN = 8;
+const TOGGLE_WIDTH = 38;
+
+type Row = { kind: 'run'; run: RunInfo; nested: boolean } | { kind: 'group'; group: RunGroup; open: boolean };
+
 export function RunsTable(props: RunsTableProps) {
-  const { runs, sort, onSort, hidden, onToggle, summaryColumns, now } = props;
-  const header = (label: string, field: string | undefined, className = '', firstOrder: 'asc' | 'desc' = 'desc') => {
-    if (!field) return <th scope="col" className={className}>{label}</th>;
-    const active = sort.field === field;
-    const next: RunSort = active ? { field, order: sort.order === 'asc' ? 'desc' : 'asc' } : { field, order: firstOrder };
-    return (
-      <th scope="col" className={className} aria-sort={active ? (sort.order === 'asc' ? 'ascending' : 'descending') : 'none'}>
-        <button type="button" className="sort-button" onClick={() => onSort(next)} title={`Sort by ${label}`}>
-          {label}
-          <span className={`sort-mark${active ? '' : ' inactive'}`} aria-hidden="true">
-            {sort.order === 'asc' && active ? '▲' : '▼'}
-          </span>
-        </button>
-      </th>
-    );
+  const { runs, groups, columns, sort, onSort, hidden, onToggle, charted, now } = props;
+  const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
+  const rows = useMemo<Row[]>(() => {
+    if (!groups) return runs.map((run) => ({ kind: 'run', run, nested: false }));
+    const out: Row[] = [];
+    for (const group of groups) {
+      const open = openGroups.has(group.key);
+      out.push({ kind: 'group', group, open });
+      if (open) for (const run of group.runs) out.push({ kind: 'run', run, nested: true });
+    }
+    return out;
+  }, [runs, groups, openGroups]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const viewport = Math.min(MAX_HEIGHT, HEADER_HEIGHT + rows.length * ROW_HEIGHT + 2);
+  const [inView, setInView] = useState<RowWindow>(() => rowWindow(0, viewport, ROW_HEIGHT, rows.length, OVERSCAN));
+  const place = (element: HTMLDivElement) => {
+    const next = rowWindow(element.scrollTop, element.clientHeight - HEADER_HEIGHT, ROW_HEIGHT, rows.length, OVERSCAN);
+    setInView((current) => (current.first === next.first && current.end === next.end ? current : next));
   };
+  // Rows come and go (a filter, a page of runs arriving): recompute the window before painting.
+  useLayoutEffect(() => {
+    if (scroller.current) place(scroller.current);
+  }, [rows.length, viewport]);
+  const onScroll = (event: UIEvent<HTMLDivElement>) => place(event.currentTarget);
+
+  const toggleGroup = (key: string) =>
+    setOpenGroups((current) => {
+      const next = new Set(current);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  const totalWidth = TOGGLE_WIDTH + columns.reduce((sum, column) => sum + column.width, 0);
+  const first = Math.min(inView.first, rows.length);
+  const end = Math.min(inView.end, rows.length);
+
   return (
-    <div className="table-scroll">
-      <table className="table runs-table" data-testid="runs-table">
-        <thead>
-          <tr>
-            <th scope="col" className="toggle-col"><span className="visually-hidden">Shown in charts</span></th>
-            {header('Name', 'name', 'name-col', 'asc')}
-            {header('State', undefined)}
-            {header('Created', 'created')}
-            {header('Runtime', 'runtime', 'num')}
-            {header('Tags', undefined)}
-            {summaryColumns.map((column) => (
-              <Fragment key={column.path}>{header(column.label, `summary.${column.path}`, 'num')}</Fragment>
+    <div ref={scroller} className="table-scroll runs-scroll" style={{ height: viewport }} onScroll={onScroll} data-testid="runs-scroll">
+      <div className="runs-sizer" style={{ height: HEADER_HEIGHT + rows.length * ROW_HEIGHT, minWidth: totalWidth }}>
+        <table
+          className="table runs-table"
+          data-testid="runs-table"
+          aria-rowcount={rows.length + 1}
+          style={{ width: totalWidth, top: first * ROW_HEIGHT }}
+        >
+          <colgroup>
+            <col style={{ width: TOGGLE_WIDTH }} />
+            {columns.map((column) => (
+              <col key={column.id} style={{ width: column.width }} />
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((run) => {
-            const shown = !hidden.has(run.id);
-            const label = runLabel(run);
-            return (
-              <tr key={run.id} data-run={run.id} className={shown ? '' : 'dimmed'}>
-                <td className="toggle-col">
-                  <button
-                    type="button"
-                    className="eye"
-                    aria-pressed={shown}
-                    aria-label={`${shown ? 'Hide' : 'Show'} ${label} in charts`}
-                    title={shown ? 'Shown in charts: click to hide' : 'Hidden from charts: click to show'}
-                    onClick={() => onToggle(run.id)}
-                  >
-                    <span className="swatch" style={{ background: shown ? runColor(run.id) : 'transparent', borderColor: runColor(run.id) }} />
-                  </button>
-                </td>
-                <td className="name-col">
-                  <Link href={routePath({ page: 'run', entity: run.entity, project: run.project, runId: run.id })} title={run.id}>
-                    {label}
-                  </Link>
-                </td>
-                <td>
-                  <StateBadge state={run.state} />
-                </td>
-                <td title={formatDateTime(run.createdAt)}>{formatAgo(run.createdAt, now)}</td>
-                <td className="num">{formatDuration(run.runtime)}</td>
-                <td className="tags-col">
-                  {run.tags.map((tag) => (
-                    <span key={tag} className="tag">
-                      {tag}
-                    </span>
-                  ))}
-                </td>
-                {summaryColumns.map((column) => (
-                  <td key={column.path} className="num">
-                    {formatValue(valueAt(run.summary, column.parts))}
-                  </td>
-                ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+          </colgroup>
+          <thead>
+            <tr aria-rowindex={1}>
+              <th scope="col" className="toggle-col">
+                <span className="visually-hidden">Shown in charts</span>
+              </th>
+              {columns.map((column) => (
+                <HeaderCell key={column.id} column={column} sort={sort} onSort={onSort} />
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.slice(first, end).map((row, i) =>
+              row.kind === 'group' ? (
+                <GroupRow key={`g:${row.group.key}`} index={first + i} group={row.group} open={row.open} columns={columns} hidden={hidden} charted={charted} onToggle={onToggle} onOpen={toggleGroup} />
+              ) : (
+                <RunRow key={row.run.id} index={first + i} run={row.run} nested={row.nested} columns={columns} hidden={hidden} charted={charted} onToggle={onToggle} now={now} />
+              ),
+            )}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
 
+function HeaderCell({ column, sort, onSort }: { column: TableColumn; sort: RunSort; onSort: (sort: RunSort) => void }) {
+  const className = `${column.id === 'name' ? 'name-col' : ''}${column.numeric ? ' num' : ''}`.trim();
+  if (!column.sortField) {
+    return (
+      <th scope="col" className={className} title={column.fullLabel}>
+        {column.label}
+      </th>
+    );
+  }
+  const field = column.sortField;
+  const active = sort.field === field;
+  const next: RunSort = active ? { field, order: sort.order === 'asc' ? 'desc' : 'asc' } : { field, order: column.id === 'name' ? 'asc' : 'desc' };
+  return (
+    <th scope="col" className={className} aria-sort={active ? (sort.order === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="sort-button" onClick={() => onSort(next)} title={`Sort by ${column.fullLabel}`}>
+        <span className="sort-label">{column.label}</span>
+        <span className={`sort-mark${active ? '' : ' inactive'}`} aria-hidden="true">
+          {sort.order === 'asc' && active ? '▲' : '▼'}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+interface RowProps {
+  index: number;
+  columns: readonly TableColumn[];
+  hidden: ReadonlySet<string>;
+  charted: ReadonlySet<string>;
+  onToggle: (runIds: readonly string[], show: boolean) => void;
+}
+
+function RunRow(props: RowProps & { run: RunInfo; nested: boolean; now: number }) {
+  const { index, run, nested, columns, hidden, charted, onToggle, now } = props;
+  const shown = !hidden.has(run.id);
+  const label = runLabel(run);
+  const color = runColor(run.id);
+  return (
+    <tr data-run={run.id} aria-rowindex={index + 2} className={`${shown ? '' : 'dimmed'}${nested ? ' nested' : ''}`}>
+      <td className="toggle-col">
+        <button
+          type="button"
+          className="eye"
+          aria-pressed={shown}
+          aria-label={`${shown ? 'Hide' : 'Show'} ${label} in charts`}
+          title={shown ? (charted.has(run.id) || nested ? 'Shown in charts: click to hide' : 'Visible, beyond the runs charted: click to hide') : 'Hidden from charts: click to show'}
+          onClick={() => onToggle([run.id], !shown)}
+        >
+          <span className={`swatch${shown && !charted.has(run.id) && !nested ? ' pending' : ''}`} style={{ background: shown ? color : 'transparent', borderColor: color }} />
+        </button>
+      </td>
+      {columns.map((column) => (
+        <RunCell key={column.id} column={column} run={run} label={label} now={now} />
+      ))}
+    </tr>
+  );
+}
+
+function RunCell({ column, run, label, now }: { column: TableColumn; run: RunInfo; label: string; now: number }) {
+  switch (column.id) {
+    case 'name':
+      return (
+        <td className="name-col">
+          <Link href={routePath({ page: 'run', entity: run.entity, project: run.project, runId: run.id })} title={run.id}>
+            {label}
+          </Link>
+        </td>
+      );
+    case 'state':
+      return (
+        <td>
+          <StateBadge state={run.state} />
+        </td>
+      );
+    case 'created':
+      return <td title={formatDateTime(run.createdAt)}>{formatAgo(run.createdAt, now)}</td>;
+    case 'runtime':
+      return <td className="num">{formatDuration(run.runtime)}</td>;
+    case 'tags':
+      return (
+        <td className="tags-col" title={run.tags.join(', ')}>
+          {run.tags.map((tag) => (
+            <span key={tag} className="tag">
+              {tag}
+            </span>
+          ))}
+        </td>
+      );
+    case 'group':
+      return <td title={run.group ?? ''}>{run.group ?? ''}</td>;
+    case 'jobType':
+      return <td title={run.jobType ?? ''}>{run.jobType ?? ''}</td>;
+  }
+  const value = valueAt(column.id.startsWith('config.') ? run.config : run.summary, column.parts ?? []);
+  const text = formatValue(value);
+  return (
+    <td className={typeof value === 'number' ? 'num' : ''} title={text}>
+      {text}
+    </td>
+  );
+}
+
+function GroupRow(props: RowProps & { group: RunGroup; open: boolean; onOpen: (key: string) => void }) {
+  const { index, group, open, columns, hidden, charted, onToggle, onOpen } = props;
+  const ids = group.runs.map((run) => run.id);
+  const shownCount = ids.filter((id) => !hidden.has(id)).length;
+  const color = runColor(groupLineId(group));
+  const drawn = charted.has(groupLineId(group));
+  return (
+    <tr data-group={group.key} aria-rowindex={index + 2} className={`group-row${shownCount === 0 ? ' dimmed' : ''}`}>
+      <td className="toggle-col">
+        <button
+          type="button"
+          className="eye"
+          aria-pressed={shownCount > 0}
+          aria-label={`${shownCount > 0 ? 'Hide' : 'Show'} group ${group.label} in charts`}
+          title={shownCount > 0 ? `${shownCount} of ${ids.length} runs shown${drawn ? '' : ', beyond the groups charted'}: click to hide all` : 'Hidden from charts: click to show'}
+          onClick={() => onToggle(ids, shownCount === 0)}
+        >
+          <span className={`swatch${shownCount > 0 && !drawn ? ' pending' : ''}`} style={{ background: shownCount > 0 ? color : 'transparent', borderColor: color }} />
+        </button>
+      </td>
+      {columns.map((column) =>
+        column.id === 'name' ? (
+          <td key={column.id} className="name-col">
+            <button type="button" className="group-toggle" aria-expanded={open} onClick={() => onOpen(group.key)} title={open ? 'Collapse the group' : 'Show the group’s runs'}>
+              <span className="chevron" aria-hidden="true">
+                {open ? '▾' : '▸'}
+              </span>
+              <span className="group-label">{group.label}</span>
+              <span className="count">{group.runs.length}</span>
+            </button>
+          </td>
+        ) : (
+          <GroupCell key={column.id} column={column} runs={group.runs} />
+        ),
+      )}
+    </tr>
+  );
+}
+
+/** A group's cell: the mean of a numeric field, the value its runs share, or how many differ. */
+function GroupCell({ column, runs }: { column: TableColumn; runs: readonly RunInfo[] }) {
+  if (column.id === 'state') {
+    const running = runs.filter((run) => run.state === 'running').length;
+    return <td className="muted">{running > 0 ? `${running} running` : ''}</td>;
+  }
+  if (column.id === 'runtime') {
+    const mean = runs.reduce((sum, run) => sum + run.runtime, 0) / runs.length;
+    return (
+      <td className="num muted" title="mean of the group's runs">
+        {formatDuration(mean)}
+      </td>
+    );
+  }
+  if (!column.parts) return <td />;
+  const values = runs.map((run) => valueAt(column.id.startsWith('config.') ? run.config : run.summary, column.parts!));
+  const numbers = values.filter((value): value is number => typeof value === 'number' && Number.isFinite(value));
+  if (numbers.length > 0 && numbers.length === values.filter((value) => value !== undefined && value !== null).length) {
+    const mean = numbers.reduce((sum, value) => sum + value, 0) / numbers.length;
+    return (
+      <td className="num muted" title={`mean of ${numbers.length} run${numbers.length === 1 ? '' : 's'}`}>
+        {formatNumber(mean)}
+      </td>
+    );
+  }
+  const distinct = new Set(values.filter((value) => value !== undefined).map((value) => formatValue(value)));
+  return <td className="muted">{distinct.size === 1 ? [...distinct][0] : distinct.size > 1 ? `${distinct.size} values` : ''}</td>;
+}

@@ -1,81 +1,113 @@
 /**
- * `/:entity/:project`: the runs table above the project's panels. Sorting, the text filter,
- * hidden runs, smoothing, panel search and each panel's x-axis live in the URL, so a link
- * shows the same view. The live stream updates only what changed: the run's row, and the
- * panels showing that run.
+ * `/:entity/:project`: the runs table above the project's panels. Everything a person sets
+ * lives in the URL, so a link shows the same view: sort, filter, columns, grouping, hidden
+ * runs, how many are charted, smoothing, panel search, each panel's x-axis, the zoom of each
+ * x-axis and the log-scale panels. The live stream updates only what changed: the run's
+ * row, and the panels showing that run.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import type { LiveEvent, RunInfo, RunPage } from '@cairn/protocol';
+import type { LiveEvent, RunInfo } from '@cairn/protocol';
 import { api } from '../lib/api.js';
 import { runColor } from '../lib/colors.js';
 import { summaryColumns } from '../lib/columns.js';
+import { chartedGroups, groupRuns, parseGroupBy } from '../lib/grouping.js';
 import { axisChoices, metricFor, planPanels } from '../lib/panels.js';
 import { readNumber } from '../lib/routes.js';
+import { filterParams, isFiltering, parseRunFilter } from '../lib/run-filter.js';
+import { MAX_LOADED_RUNS } from '../lib/runs-loader.js';
 import { MAX_SMOOTHING } from '../lib/smoothing.js';
+import { DEFAULT_BUILTIN_COLUMNS, tableColumns } from '../lib/table-columns.js';
 import { throttle } from '../lib/throttle.js';
+import { readList, writeList } from '../lib/view-params.js';
 import { useDebounced, useNow, useResource } from '../hooks.js';
 import { useLiveEvents, type LiveFeed } from '../live.js';
-import { setSearchParams, useLocation } from '../navigation.js';
+import { comparePath, MAX_COMPARED_RUNS } from '../lib/compare-url.js';
+import { Link, setSearchParams, useLocation } from '../navigation.js';
 import type { Theme } from '../theme.js';
 import { PanelSearch, SMOOTHING_PARAM, SmoothingControl } from './chart-controls.js';
+import { ColumnPicker } from './column-picker.js';
 import { Notice } from './layout.js';
 import type { ChartRun } from './line-chart.js';
 import { PanelSections } from './panel-sections.js';
-import { runLabel, RunsTable, type RunSort } from './runs-table.js';
+import { groupLineId, runLabel, RunsTable, type RunSort } from './runs-table.js';
+import { useAllRuns, type AllRuns } from './use-all-runs.js';
+import { ChartedCountControl, DEFAULT_SHOWN, FilterChips, GroupByControl, MAX_SHOWN, RunFilterBox, SHOWN_PARAM } from './workspace-controls.js';
 
-/** At most this many runs are drawn in each chart (the first visible rows of the table). */
-export const MAX_CHARTED_RUNS = 30;
 const SUMMARY_COLUMNS = 4;
+/** Default summary columns are picked from this many runs (the list may hold 10,000). */
+const SUMMARY_SAMPLE = 500;
 
 export function WorkspacePage(props: { entity: string; project: string; feed: LiveFeed; theme: Theme }) {
   const { entity, project, feed, theme } = props;
   const { search } = useLocation();
   const params = new URLSearchParams(search);
   const sort: RunSort = { field: params.get('sort') ?? 'created', order: params.get('order') === 'asc' ? 'asc' : 'desc' };
-  const filter = params.get('q') ?? '';
+  const filterText = params.get('q') ?? '';
   const panelSearch = params.get('panels') ?? '';
   const smoothing = readNumber(search, SMOOTHING_PARAM, 0, 0, MAX_SMOOTHING);
+  const shownLimit = readNumber(search, SHOWN_PARAM, DEFAULT_SHOWN, 1, MAX_SHOWN);
+  const groupBy = parseGroupBy(params.get('groupby'));
   const hiddenText = params.get('hide') ?? '';
   const hidden = useMemo(() => new Set(hiddenText.split(',').filter(Boolean)), [hiddenText]);
-  const settledFilter = useDebounced(filter, 200);
+  const chosenColumns = readList(search, 'cols');
+  const settledFilter = useDebounced(filterText, 250);
+  const runFilter = useMemo(() => parseRunFilter(settledFilter), [settledFilter]);
   const now = useNow();
 
-  const runs = useResource(
-    (signal) => api.runs(entity, project, { sort: sort.field, order: sort.order, search: settledFilter }, signal),
-    [entity, project, sort.field, sort.order, settledFilter],
-  );
+  const runs = useAllRuns(entity, project, filterParams(runFilter), sort);
   const keys = useResource((signal) => api.keys(entity, project, undefined, signal), [entity, project]);
-  useLiveUpdates(feed, entity, project, runs.data?.runs, runs.update, runs.reload, keys.update);
+  const runList = runs.data?.runs;
+  useLiveUpdates(feed, entity, project, runList, runs, keys.update);
 
   const sections = useMemo(() => planPanels(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
   const axes = useMemo(() => axisChoices(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
-  const runList = runs.data?.runs;
-  const columns = useMemo(() => {
+  const defaultColumns = useMemo(() => {
     const stepMetrics = new Set(axes);
     const preferred = sections.flatMap((section) => section.panels.map((panel) => panel.key)).filter((key) => !stepMetrics.has(key));
     const metrics = keys.data?.metrics ?? [];
-    return summaryColumns((runList ?? []).map((run) => run.summary), preferred, SUMMARY_COLUMNS, (path) => metricFor(path, metrics)?.hidden === true);
+    const sample = (runList ?? []).slice(0, SUMMARY_SAMPLE).map((run) => run.summary);
+    const metricColumns = summaryColumns(sample, preferred, SUMMARY_COLUMNS, (path) => metricFor(path, metrics)?.hidden === true);
+    return [...DEFAULT_BUILTIN_COLUMNS, ...metricColumns.map((column) => `summary.${column.path}`)];
   }, [runList, sections, axes, keys.data]);
-  const charted = useMemo<ChartRun[]>(
-    () =>
-      (runList ?? [])
-        .filter((run) => !hidden.has(run.id))
-        .slice(0, MAX_CHARTED_RUNS)
-        .map((run) => ({ id: run.id, name: runLabel(run), color: runColor(run.id) })),
-    [runList, hidden],
-  );
+  const columnIds = chosenColumns ?? defaultColumns;
+  const columns = useMemo(() => tableColumns(columnIds), [columnIds.join('\n')]);
 
-  const toggle = (runId: string) => {
+  const groups = useMemo(() => (groupBy && runList ? groupRuns(runList, groupBy) : undefined), [groupBy, runList]);
+  const charted = useMemo<ChartRun[]>(() => {
+    if (groups) {
+      return chartedGroups(groups, hidden, shownLimit).map((group) => ({
+        id: groupLineId(group),
+        name: `${group.label} (${group.runs.length})`,
+        color: runColor(groupLineId(group)),
+        runIds: group.runs.map((run) => run.id),
+      }));
+    }
+    const out: ChartRun[] = [];
+    for (const run of runList ?? []) {
+      if (out.length >= shownLimit) break;
+      if (!hidden.has(run.id)) out.push({ id: run.id, name: runLabel(run), color: runColor(run.id) });
+    }
+    return out;
+  }, [groups, runList, hidden, shownLimit]);
+  const chartedIds = useMemo(() => new Set(charted.map((line) => line.id)), [charted]);
+
+  const toggle = (runIds: readonly string[], show: boolean) => {
     const next = new Set(hidden);
-    if (next.has(runId)) next.delete(runId);
-    else next.add(runId);
+    for (const id of runIds) {
+      if (show) next.delete(id);
+      else next.add(id);
+    }
     setSearchParams({ hide: next.size > 0 ? [...next].join(',') : null });
   };
   const onSort = (next: RunSort) =>
     setSearchParams({ sort: next.field === 'created' ? null : next.field, order: next.order === 'desc' ? null : next.order });
+  const setColumns = (ids: string[] | null) => setSearchParams({ cols: ids === null ? null : writeList(ids) });
 
   const total = runList?.length ?? 0;
-  const visible = (runList ?? []).filter((run) => !hidden.has(run.id)).length;
+  const visible = runList ? runList.reduce((n, run) => n + (hidden.has(run.id) ? 0 : 1), 0) : 0;
+  // The runs shown in the charts are the selection to compare.
+  const compareIds = (runList ?? []).filter((run) => !hidden.has(run.id)).slice(0, MAX_COMPARED_RUNS).map((run) => run.id);
+  const loadingMore = runs.data !== undefined && !runs.data.complete;
 
   return (
     <div className="workspace">
@@ -84,23 +116,43 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
           <h1 id="runs-heading" className="page-title">
             {project}
           </h1>
-          <label className="control grow">
-            <span className="visually-hidden">Filter runs by name or id</span>
-            <input type="search" placeholder="Filter runs by name or id" value={filter} onChange={(event) => setSearchParams({ q: event.target.value || null })} />
-          </label>
+          <RunFilterBox value={filterText} />
+          <GroupByControl value={groupBy} runs={runList ?? []} />
+          <ColumnPicker columns={columnIds} runs={runList ?? []} onChange={setColumns} onReset={chosenColumns ? () => setColumns(null) : undefined} />
+        </div>
+        <div className="toolbar runs-status">
+          <ChartedCountControl value={shownLimit} grouped={groups !== undefined} />
           <span className="muted run-count" data-testid="run-count">
-            {runs.data ? `${visible} of ${total} run${total === 1 ? '' : 's'} shown${visible > MAX_CHARTED_RUNS ? ` (first ${MAX_CHARTED_RUNS} charted)` : ''}` : ''}
-            {runs.data?.nextCursor ? ' · more runs exist: filter to narrow' : ''}
+            {runs.data
+              ? `${visible.toLocaleString()} of ${total.toLocaleString()} run${total === 1 ? '' : 's'} visible${groups ? ` in ${groups.length} group${groups.length === 1 ? '' : 's'}` : ''} · ${charted.length} ${groups ? `group${charted.length === 1 ? '' : 's'}` : `run${charted.length === 1 ? '' : 's'}`} charted`
+              : ''}
+            {loadingMore ? ' · loading more…' : ''}
+            {runs.data?.capped ? ` · the first ${MAX_LOADED_RUNS.toLocaleString()} runs: filter to narrow` : ''}
           </span>
+          <FilterChips filter={runFilter} />
+          {hidden.size > 0 && (
+            <button type="button" className="link-button" onClick={() => setSearchParams({ hide: null })}>
+              Show all runs
+            </button>
+          )}
+          {compareIds.length >= 2 && (
+            <Link
+              className="button small"
+              href={comparePath(entity, project, compareIds)}
+              title={visible > compareIds.length ? `Compares the first ${MAX_COMPARED_RUNS} visible runs` : undefined}
+            >
+              Compare {compareIds.length} selected
+            </Link>
+          )}
         </div>
         {runs.error && !runs.data ? (
           <Notice kind="error">Could not load the runs: {runs.error}</Notice>
         ) : !runs.data ? (
           <Notice>Loading runs…</Notice>
         ) : total === 0 ? (
-          <Notice>{settledFilter ? `No run matches “${settledFilter}”.` : 'This project has no runs yet.'}</Notice>
+          <Notice>{isFiltering(runFilter) ? `No run matches “${settledFilter}”.` : 'This project has no runs yet.'}</Notice>
         ) : (
-          <RunsTable runs={runs.data.runs} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} summaryColumns={columns} now={now} />
+          <RunsTable runs={runs.data.runs} groups={groups} columns={columns} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} charted={chartedIds} now={now} />
         )}
       </section>
       <section className="panels-area" aria-label="Charts">
@@ -135,29 +187,28 @@ function useLiveUpdates(
   entity: string,
   project: string,
   runs: readonly RunInfo[] | undefined,
-  updateRuns: (change: (page: RunPage | undefined) => RunPage | undefined) => void,
-  reloadRuns: () => void,
+  list: AllRuns,
   updateKeys: (change: (current: KeysData | undefined) => KeysData | undefined) => void,
 ) {
-  const latest = useRef({ entity, project, runs, updateRuns, reloadRuns, updateKeys });
+  const latest = useRef({ entity, project, runs, list, updateKeys });
   useEffect(() => {
-    latest.current = { entity, project, runs, updateRuns, reloadRuns, updateKeys };
+    latest.current = { entity, project, runs, list, updateKeys };
   });
   const pending = useRef(new Set<string>());
   const refresh = useMemo(
     () => ({
       rows: throttle(() => {
-        const { entity, project, updateRuns } = latest.current;
+        const { entity, project, list } = latest.current;
         const ids = [...pending.current];
         pending.current.clear();
         for (const id of ids) {
           api.run(entity, project, id).then(
-            (fresh) => updateRuns((page) => page && { ...page, runs: page.runs.map((run) => (run.id === fresh.id ? fresh : run)) }),
+            (fresh) => list.update((runs) => runs.map((run) => (run.id === fresh.id ? fresh : run))),
             () => {},
           );
         }
       }, RUN_REFRESH_MS),
-      list: throttle(() => latest.current.reloadRuns(), RUN_REFRESH_MS),
+      list: throttle(() => latest.current.list.reload(), RUN_REFRESH_MS),
       keys: throttle(() => {
         const { entity, project, updateKeys } = latest.current;
         api.keys(entity, project).then(

@@ -11,6 +11,7 @@ import type {
   SeriesRequest,
   SeriesResponse,
 } from '@cairn/protocol';
+import { decodeSeries } from './series-binary.js';
 
 export const API = '/api/v1';
 
@@ -37,7 +38,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+async function request<T>(path: string, init: RequestInit = {}, as: 'json' | 'binary' = 'json'): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
@@ -54,7 +55,7 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     }
     throw new ApiError(response.status, body?.error?.code ?? 'http', body?.error?.message ?? `${response.status} ${response.statusText}`);
   }
-  return (await response.json()) as T;
+  return (as === 'binary' ? await response.arrayBuffer() : await response.json()) as T;
 }
 
 export interface ProjectKeys {
@@ -67,6 +68,9 @@ export interface RunQuery {
   order?: 'asc' | 'desc';
   search?: string;
   limit?: number;
+  cursor?: string;
+  /** More of the server's list parameters (filter, state, tags, group, jobType). */
+  params?: Record<string, string>;
 }
 
 export const api = {
@@ -76,7 +80,9 @@ export const api = {
     if (query.sort) params.set('sort', query.sort);
     if (query.order) params.set('order', query.order);
     if (query.search) params.set('search', query.search);
+    for (const [name, value] of Object.entries(query.params ?? {})) params.set(name, value);
     params.set('limit', String(query.limit ?? 1000));
+    if (query.cursor) params.set('cursor', query.cursor);
     return request<RunPage>(`${paths.runs(entity, project)}?${params}`, { signal });
   },
   run: (entity: string, project: string, id: string, signal?: AbortSignal) => request<RunInfo>(paths.run(entity, project, id), { signal }),
@@ -86,6 +92,11 @@ export const api = {
     return request<ProjectKeys>(`${paths.keys(entity, project)}${query}`, { signal });
   },
   series: (body: SeriesRequest, signal?: AbortSignal) => request<SeriesResponse>(paths.series(), { method: 'POST', body: JSON.stringify(body), signal }),
+  /** The series query answered as float64s: no JSON to parse, for charts of many runs. */
+  async seriesBinary(body: SeriesRequest, signal?: AbortSignal): Promise<SeriesResponse> {
+    const bytes = await request<ArrayBuffer>(paths.series(), { method: 'POST', body: JSON.stringify({ ...body, format: 'binary' }), signal, headers: { accept: 'application/octet-stream' } }, 'binary');
+    return decodeSeries(bytes, body);
+  },
 };
 
 /** The message to show for a failed call. */

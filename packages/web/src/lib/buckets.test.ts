@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { M4Bucket } from '@cairn/protocol';
-import { bucketBands, bucketsToPolyline, lastPoint, pointCount } from './buckets.js';
+import { bucketBands, bucketSpan, bucketsToPolyline, itemAt, lastPoint, pointCount } from './buckets.js';
 
 /** The M4 bucket of points, as the server computes it (first/last by x, min/max by y, earliest on ties). */
 function bucketOf(points: Array<[number, number]>): M4Bucket {
@@ -79,5 +79,30 @@ describe('lastPoint and pointCount', () => {
     expect(lastPoint(buckets)).toEqual([9, 6]);
     expect(pointCount(buckets)).toBe(5);
     expect(lastPoint([null])).toBeUndefined();
+  });
+});
+
+describe('itemAt', () => {
+  const spans: Array<[number, number]> = [[0, 4], [6, 9], [20, 20]];
+  const at = (x: number, tolerance = 1) => itemAt(spans, x, (s) => s, tolerance);
+
+  it('finds the item whose span holds x', () => {
+    expect(at(0)).toEqual([0, 4]);
+    expect(at(7)).toEqual([6, 9]);
+    expect(at(20)).toEqual([20, 20]);
+  });
+
+  it('takes the nearest item within the tolerance, and none beyond it', () => {
+    expect(at(5.2)).toEqual([6, 9]);
+    expect(at(4.6)).toEqual([0, 4]);
+    expect(at(14)).toBeUndefined();
+    expect(at(16, 6)).toEqual([20, 20]);
+    expect(at(-3)).toBeUndefined();
+    expect(at(21)).toEqual([20, 20]);
+    expect(itemAt([], 3, (s: [number, number]) => s, 10)).toBeUndefined();
+  });
+
+  it('reads spans from buckets', () => {
+    expect(bucketSpan({ count: 3, first: [2, 0], last: [5, 0], min: [1, -1], max: [3, 1] })).toEqual([1, 5]);
   });
 });

@@ -78,3 +78,38 @@ export function pointCount(buckets: ReadonlyArray<M4Bucket | null>): number {
   for (const bucket of buckets) if (bucket) total += bucket.count;
   return total;
 }
+
+/** The x extent of a bucket: its leftmost and rightmost point. */
+export function bucketSpan(bucket: M4Bucket): [number, number] {
+  return [Math.min(bucket.first[0], bucket.min[0], bucket.max[0], bucket.last[0]), Math.max(bucket.first[0], bucket.min[0], bucket.max[0], bucket.last[0])];
+}
+
+/**
+ * The item under `x` among `items` sorted by x (non-overlapping spans): the one whose span
+ * holds x, else the nearest one within `tolerance` of x, else undefined — so a cursor past
+ * the end of a short run shows nothing for it.
+ *
+ * @example
+ * itemAt([a, b], 7, bucketSpan, 2); // a spans [0, 4], b [6, 9] → b
+ */
+export function itemAt<T>(items: readonly T[], x: number, span: (item: T) => readonly [number, number], tolerance: number): T | undefined {
+  let lo = 0;
+  let hi = items.length - 1;
+  // The last item starting at or before x.
+  let before = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (span(items[mid]!)[0] <= x) {
+      before = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  const left = before >= 0 ? items[before] : undefined;
+  const right = items[before + 1];
+  const leftGap = left === undefined ? Infinity : Math.max(0, x - span(left)[1]);
+  const rightGap = right === undefined ? Infinity : span(right)[0] - x;
+  const best = leftGap <= rightGap ? left : right;
+  return Math.min(leftGap, rightGap) <= tolerance ? best : undefined;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { M4Bucket } from '@cairn/protocol';
-import { alignPolylines, buildChartData, nearestValue } from './chart-data.js';
+import { alignPolylines, buildChartData, chartDataOf, forLogScale, groupInput, nearestValue, runInput } from './chart-data.js';
 
 const single = (x: number, y: number): M4Bucket => ({ count: 1, first: [x, y], last: [x, y], min: [x, y], max: [x, y] });
 
@@ -84,5 +84,35 @@ describe('nearestValue', () => {
     expect(nearestValue(column, 5)).toBe(4);
     expect(nearestValue([null, null], 1)).toBeUndefined();
     expect(nearestValue([], 0)).toBeUndefined();
+  });
+});
+
+describe('group and log-scale chart data', () => {
+  const points = [
+    { firstX: 0, firstMean: 2, x: 0, x0: 0, x1: 0, mean: 2, min: 1, max: 3, runs: 2, count: 2 },
+    { firstX: 5, firstMean: -1, x: 5, x0: 4, x1: 6, mean: -1, min: -2, max: 0.5, runs: 2, count: 6 },
+  ];
+
+  it('draws a group as its mean line over its min–max area', () => {
+    const data = chartDataOf([groupInput(points), runInput([single(5, 7)])], 0);
+    expect(data.xs).toEqual([0, 5]);
+    expect(data.columns).toEqual([[2, -1], [null, 7]]);
+    expect(data.areas).toEqual([{ xs: [0, 5], lo: [1, -2], hi: [3, 0.5] }, null]);
+    expect(data.bands).toEqual([[], []]);
+  });
+
+  it('draws a group bucket from its first to its last mean', () => {
+    const data = chartDataOf([groupInput([{ firstX: 0, firstMean: 4, x: 8, x0: 0, x1: 8, mean: 2, min: 1, max: 5, runs: 3, count: 27 }])], 0);
+    expect(data.xs).toEqual([0, 8]);
+    expect(data.columns).toEqual([[4, 2]]);
+    expect(data.areas).toEqual([{ xs: [0, 8], lo: [1, 1], hi: [5, 5] }]);
+  });
+
+  it('drops what a log axis cannot show: values at or below 0 become gaps, bands are cut at the smallest value', () => {
+    const data = forLogScale(chartDataOf([groupInput(points), runInput([single(5, 7)])], 0));
+    expect(data.columns).toEqual([[2, null], [null, 7]]);
+    expect(data.areas[0]).toEqual({ xs: [0, 5], lo: [1, 2], hi: [3, 0.5] });
+    const banded = forLogScale(buildChartData([[{ count: 3, first: [0, 1], last: [2, 4], min: [1, -3], max: [0, 5] }, { count: 2, first: [3, -1], last: [4, -2], min: [4, -2], max: [3, -1] }]], 0));
+    expect(banded.bands).toEqual([[{ x0: 0, x1: 2, lo: 1, hi: 5 }]]);
   });
 });

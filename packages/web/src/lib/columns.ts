@@ -16,6 +16,27 @@ export function escapePathKey(key: string): string {
   return key.includes('.') || key.includes('\\') ? key.replace(/[\\.]/g, (ch) => `\\${ch}`) : key;
 }
 
+/**
+ * The keys of an escaped dotted path (see {@link escapePathKey}).
+ *
+ * @example
+ * splitFieldPath('config.opt\\.name.lr'); // → ['config', 'opt.name', 'lr']
+ */
+export function splitFieldPath(path: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i]!;
+    if (ch === '\\' && i + 1 < path.length) current += path[++i];
+    else if (ch === '.') {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
 /** The value at `parts` inside nested objects, or undefined. */
 export function valueAt(value: unknown, parts: readonly string[]): unknown {
   let node = value;

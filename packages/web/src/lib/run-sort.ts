@@ -1,0 +1,57 @@
+/**
+ * Sorting runs in the browser exactly as the server sorts them (packages/server's runs
+ * query): once every run of a filter is loaded, a new sort needs no round trip. Missing
+ * values rank after numbers, then strings, then anything else; the order flips the whole
+ * comparison, and ties go by id, ascending.
+ */
+import type { RunInfo } from '@cairn/protocol';
+import { splitFieldPath, valueAt } from './columns.js';
+
+export interface SortSpec {
+  field: string;
+  order: 'asc' | 'desc';
+}
+
+function rank(value: unknown): number {
+  if (value === undefined || value === null) return 3;
+  if (typeof value === 'number' || typeof value === 'bigint') return 0;
+  if (typeof value === 'string') return 1;
+  return 2;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return Number(a) - Number(b) || 0;
+  if (ra === 1) return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+  return 0;
+}
+
+/** How to read the sorted value of a run, or undefined for a field the server cannot sort by. */
+function reader(field: string): ((run: RunInfo) => unknown) | undefined {
+  switch (field) {
+    case 'created':
+      return (run) => run.createdAt;
+    case 'updated':
+      return (run) => run.updatedAt;
+    case 'runtime':
+      return (run) => run.runtime;
+    case 'name':
+      return (run) => run.name ?? run.id;
+  }
+  const match = /^(config|summary)\.(.+)$/.exec(field);
+  if (!match) return undefined;
+  const parts = splitFieldPath(match[2]!);
+  return match[1] === 'config' ? (run) => valueAt(run.config, parts) : (run) => valueAt(run.summary, parts);
+}
+
+/** `runs` sorted as the server would answer them; undefined for a field it cannot sort by. */
+export function sortRuns(runs: readonly RunInfo[], sort: SortSpec): RunInfo[] | undefined {
+  const read = reader(sort.field);
+  if (!read) return undefined;
+  const direction = sort.order === 'asc' ? 1 : -1;
+  const keyed = runs.map((run) => ({ run, key: read(run) }));
+  keyed.sort((a, b) => direction * compareValues(a.key, b.key) || compareValues(a.run.id, b.run.id));
+  return keyed.map((entry) => entry.run);
+}
