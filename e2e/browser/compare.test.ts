@@ -6,42 +6,21 @@
  * across a reload), a failed edit rolled back, its environment, and a file downloaded
  * byte for byte. Each step leaves a screenshot in test-results/screenshots/ (prefix c-).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWeb, chromiumMissing, launchChromium, screenshots, until } from './support.js';
+import type { Browser, Page } from 'playwright-core';
 import type { FileList, RunInfo } from '@cairn/protocol';
 import { init, type Run } from '@cairn/sdk';
 import { startServer, type RunningServer } from '@cairn/server';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshots = path.join(repo, 'test-results', 'screenshots');
-const CHROMIUM = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
-const chromiumMissing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CAIRN_CHROMIUM`;
 
 if (chromiumMissing) it.skip(chromiumMissing, () => {});
 
 const PROJECT = 'sweep';
 const CHECKPOINT = 'checkpoints/model 1.bin';
-
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.skipIf(chromiumMissing !== undefined)('comparing and editing runs in Chromium', { timeout: 240_000 }, () => {
   const temp = mkdtempSync(path.join(os.tmpdir(), 'cairn-compare-'));
@@ -73,12 +52,7 @@ describe.skipIf(chromiumMissing !== undefined)('comparing and editing runs in Ch
     mkdirSync(screenshots, { recursive: true });
     // The dashboard as it ships: a production build, into a temp dir (leaves packages/web/dist alone).
     const dist = path.join(temp, 'dist');
-    execFileSync(process.execPath, [path.join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: path.join(repo, 'packages', 'web'),
-      // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: 'inherit',
-    });
+    buildWeb(dist);
     server = await startServer({ port: 0, dataDir: path.join(temp, 'data'), quiet: true, webRoot: dist });
 
     mkdirSync(path.join(temp, 'runs'));
@@ -94,10 +68,7 @@ describe.skipIf(chromiumMissing !== undefined)('comparing and editing runs in Ch
       return list.files.some((file) => file.path === CHECKPOINT) ? true : undefined;
     });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', acceptDownloads: true });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);

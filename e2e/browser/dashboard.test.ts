@@ -5,16 +5,15 @@
  * live growth of the running run's charts), and the run pages. Each step leaves a
  * screenshot in test-results/screenshots/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb, chromiumMissing, launchChromium, screenshots, until as waitFor } from './support.js';
 import { Hono } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunInfo } from '@cairn/protocol';
 import { finish, init, type Run } from '@cairn/sdk';
 import { startServer, type RunningServer } from '@cairn/server';
@@ -22,27 +21,12 @@ import { mountWeb } from '../../packages/server/src/http/web.js';
 import { projectKeysRoute } from '../../packages/server/src/query/keys-query.js';
 import { runColor } from '../../packages/web/src/lib/colors.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshots = path.join(repo, 'test-results', 'screenshots');
-const CHROMIUM = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
-const chromiumMissing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CAIRN_CHROMIUM`;
 
 if (chromiumMissing) it.skip(chromiumMissing, () => {});
 
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+/** This journey follows a run that is still logging, so it waits longer than the others. */
+function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  return waitFor(what, check, timeoutMs, 150);
 }
 
 /** The body, ending quietly when the browser leaves (an event stream is cut, not failed). */
@@ -159,12 +143,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     mkdirSync(screenshots, { recursive: true });
     // The dashboard as it ships: a production build, into a temp dir (leaves packages/web/dist alone).
     const dist = path.join(temp, 'dist');
-    execFileSync(process.execPath, [path.join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: path.join(repo, 'packages', 'web'),
-      // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: 'inherit',
-    });
+    buildWeb(dist);
 
     api = await startServer({ port: 0, dataDir: path.join(temp, 'data'), quiet: true });
     // The dashboard's origin: the built files, with /api proxied to the real server (live stream included).
@@ -191,10 +170,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     });
     webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
