@@ -26,6 +26,10 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'log-memory', exposeGc: true },
   { name: 'ingest', exposeGc: false },
   { name: 'series-query', exposeGc: false },
+  { name: 'web-chart', exposeGc: false },
+  { name: 'web-workspace', exposeGc: false },
+  { name: 'web-table', exposeGc: false },
+  { name: 'web-size', exposeGc: false },
 ];
 /** Generous: the whole suite takes about a minute on a shared 2-core machine. */
 const TIMEOUT_MS = 5 * 60 * 1000;

@@ -1,0 +1,334 @@
+/**
+ * The runs table with 10,000 runs (one history row each) in headless Chromium: its first
+ * render and a sort.
+ *
+ * - First render: navigation start → the first frame painted with a row in the table (the
+ *   page's own clock; see lib/browser.ts), in a fresh browser context, median of 3; with the
+ *   runs requests' timing (resource timing) beside it, and how many rows the DOM holds. The
+ *   last load also waits for every page of runs (the table sorts in the browser once whole).
+ * - Sort: a click on a column header (Name, then the `loss` summary column), from the click
+ *   until the frame painted with a different first row; median of the clicks (each click
+ *   flips the order, so each changes the first row). Any runs request the sort made is timed
+ *   apart.
+ *
+ * Baselines in the same run, in the same page: 10,000 plain <div>s (the runs' names) created
+ * and appended, until the next frame is painted; and the table's own rendered HTML inserted
+ * as a string (the same DOM without React). Targets: first render ≤ 200 ms; sort ≤ 200 ms.
+ *
+ * After the figures, where the time goes (not figures: the tools slow the page): a Chromium
+ * trace of a first render (by stretch of its waterfall) and of a sort; CPU profiles of both in
+ * an unminified build of the same source.
+ *
+ *     node --conditions=source --import tsx bench/web-table.ts
+ */
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { machineLine, makeTempDir, removeTempDir, reportResult } from './lib/harness.js';
+import { formatMillis, medianAndP95 } from './lib/stats.js';
+import {
+  againstTarget, browserLine, buildWeb, buildWebUnminified, chromiumMissing, closePage, cpuProfile, ENTITY, exists, launchBrowser, loadRun, openPage, pad,
+  printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, summarizeTrace, traceMainThread, waitForMark, webSourceLine, type ResourceTiming,
+} from './lib/browser.js';
+
+const PROJECT = 'table';
+const RUNS = 10_000;
+const LOADS = 3;
+const SORT_CLICKS = 5;
+const TARGET_MS = 200;
+const TABLE = '[data-testid="runs-table"]';
+const FIRST_ROW = `${TABLE} tbody tr[data-run]`;
+
+const started = performance.now();
+
+interface Load {
+  firstRow: number;
+  firstRunsStart: number;
+  firstRunsEnd: number;
+  firstRunsUrl: string;
+  runsRequests: number;
+  lastRunsEnd: number;
+  rowsInDom: number;
+  /** Every element in the page. */
+  elements: number;
+  countText: string;
+}
+
+async function tablePage(browser: Browser): Promise<Page> {
+  return openPage(browser, { watch: { row: exists(FIRST_ROW) } });
+}
+
+function runsRequests(page: Page, since: number): Promise<ResourceTiming[]> {
+  return resources(page, `/projects/${ENTITY}/${PROJECT}/runs`, since);
+}
+
+/** Pages of runs keep coming after the first row: waits until no new request for 500 ms. */
+async function waitForAllRuns(page: Page): Promise<void> {
+  let count = -1;
+  for (let guard = 0; guard < 200; guard++) {
+    const now = (await runsRequests(page, 0)).filter((r) => r.responseEnd > 0).length;
+    if (now === count) return;
+    count = now;
+    await page.waitForTimeout(500);
+  }
+}
+
+/**
+ * Loads the workspace and waits for the first row; with `all`, also for every runs page
+ * (the table sorts in the browser only once it holds every run).
+ */
+async function loadTable(page: Page, url: string, all: boolean): Promise<Load> {
+  await page.goto(`${url}/${ENTITY}/${PROJECT}`);
+  const row = await waitForMark(page, 'row');
+  if (all) await waitForAllRuns(page);
+  const requests = (await runsRequests(page, 0)).sort((a, b) => a.start - b.start);
+  return {
+    firstRow: row.painted,
+    firstRunsStart: requests[0]?.start ?? NaN,
+    firstRunsEnd: requests[0]?.responseEnd ?? NaN,
+    firstRunsUrl: requests[0]?.name ?? '',
+    runsRequests: requests.length,
+    lastRunsEnd: Math.max(...requests.map((r) => r.responseEnd)),
+    rowsInDom: await page.evaluate<number>(`document.querySelectorAll(${JSON.stringify(FIRST_ROW)}).length`),
+    elements: await page.evaluate<number>(`document.getElementsByTagName('*').length`),
+    countText: (await page.evaluate<string>(`(document.querySelector('[data-testid="run-count"]') || { textContent: '' }).textContent`)).trim(),
+  };
+}
+
+interface Sort {
+  /** Page times of the click and of the first frame with the new first row. */
+  at: { click: number; painted: number };
+  ms: number;
+  requests: number;
+  requestMs: number;
+}
+
+/** Clicks the sort button of the column whose label starts with `label`; times until the first row changes. */
+async function clickSort(page: Page, label: string): Promise<Sort> {
+  const t0 = await page.evaluate<number>(`(() => {
+    const table = document.querySelector(${JSON.stringify(TABLE)});
+    const button = Array.from(table.querySelectorAll('th button')).find((b) => b.textContent.trim().startsWith(${JSON.stringify(label)}));
+    if (!button) throw new Error('no sort button for ' + ${JSON.stringify(label)});
+    const before = table.querySelector('tbody tr[data-run]').getAttribute('data-run');
+    window.__bench.watch('sorted', () => {
+      const first = document.querySelector(${JSON.stringify(FIRST_ROW)});
+      return first !== null && first.getAttribute('data-run') !== before;
+    });
+    const t0 = performance.now();
+    button.click();
+    return t0;
+  })()`);
+  const mark = await waitForMark(page, 'sorted');
+  const requests = (await runsRequests(page, t0)).filter((r) => r.responseEnd > 0 && r.responseEnd <= mark.painted);
+  await settle(page, 300);
+  return { at: { click: t0, painted: mark.painted }, ms: mark.painted - t0, requests: requests.length, requestMs: requests.length > 0 ? Math.max(...requests.map((r) => r.responseEnd)) - t0 : 0 };
+}
+
+/** 10,000 plain divs, created and appended, until painted; then removed. */
+function plainDivs(page: Page, names: readonly string[]): Promise<number> {
+  return page.evaluate<number>(`(async () => {
+    const names = ${JSON.stringify(names)};
+    const box = document.createElement('div');
+    box.style.cssText = 'position:absolute;left:0;top:0;width:1200px;background:white';
+    const t0 = performance.now();
+    for (const name of names) {
+      const div = document.createElement('div');
+      div.textContent = name;
+      box.appendChild(div);
+    }
+    document.body.appendChild(box);
+    const t1 = await window.__bench.nextPaint();
+    box.remove();
+    await window.__bench.nextPaint();
+    return t1 - t0;
+  })()`);
+}
+
+/** The table's rendered HTML, inserted as a string into a new element, until painted; then removed. */
+function staticTable(page: Page): Promise<{ ms: number; rows: number }> {
+  return page.evaluate<{ ms: number; rows: number }>(`(async () => {
+    const html = document.querySelector(${JSON.stringify(TABLE)}).outerHTML.replace('data-testid="runs-table"', '');
+    const box = document.createElement('div');
+    box.style.cssText = 'position:absolute;left:0;top:0;width:1200px;background:white';
+    const t0 = performance.now();
+    box.innerHTML = html;
+    document.body.appendChild(box);
+    const t1 = await window.__bench.nextPaint();
+    const rows = box.querySelectorAll('tr').length;
+    box.remove();
+    await window.__bench.nextPaint();
+    return { ms: t1 - t0, rows };
+  })()`);
+}
+
+const median = (values: readonly number[]) => medianAndP95(values).median;
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  console.log(webSourceLine());
+  const missing = chromiumMissing();
+  if (missing) {
+    console.log(`SKIPPED: ${missing}`);
+    reportResult({ skipped: missing });
+    return;
+  }
+  const dir = makeTempDir('web-table');
+  const distDir = path.join(dir, 'dist');
+  const plainDir = path.join(dir, 'plain');
+  const buildMs = buildWeb(distDir);
+  buildWebUnminified(plainDir);
+  const figures: Record<string, unknown> = { runs: RUNS };
+  const server = await startWebServer(path.join(dir, 'data'), distDir);
+  const browser = await launchBrowser();
+  try {
+    console.log(browserLine(browser));
+    // Names in another order than creation, so that sorting by name moves every row.
+    const order = Array.from({ length: RUNS }, (_, i) => i);
+    const random = randomStream(7);
+    for (let i = RUNS - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const names = order.map((n) => `run-${pad(n, 5)}`);
+    const ingestStart = performance.now();
+    for (let r = 0; r < RUNS; r++) {
+      const loss = 0.1 + random();
+      await loadRun(server, PROJECT, { id: `t${pad(r, 5)}`, name: names[r]!, startTime: 1.7e9 + r * 60, tags: r % 3 === 0 ? ['baseline'] : ['sweep', `lr-${r % 7}`] }, 1, () => ({ loss, acc: 1 - loss / 2 }));
+    }
+    const ingestMs = performance.now() - ingestStart;
+    console.log(`\nruns table: ${RUNS.toLocaleString('en-US')} runs, one history row each (loss, acc)`);
+    console.log(`  (web build ${(buildMs / 1000).toFixed(1)} s; ingest through store.applyBatch ${(ingestMs / 1000).toFixed(1)} s, one batch per run; neither is the figure)`);
+
+    // ── first render ──
+    const loads: Load[] = [];
+    let page: Page | undefined;
+    for (let i = 0; i < LOADS; i++) {
+      if (page) await closePage(page);
+      page = await tablePage(browser);
+      loads.push(await loadTable(page, server.url, i === LOADS - 1));
+    }
+    page = page!;
+    await settle(page, 500);
+
+    // ── sorting ──
+    const byName: Sort[] = [];
+    for (let i = 0; i < SORT_CLICKS; i++) byName.push(await clickSort(page, 'Name'));
+    const byLoss: Sort[] = [];
+    try {
+      for (let i = 0; i < SORT_CLICKS; i++) byLoss.push(await clickSort(page, 'loss'));
+    } catch (error) {
+      console.log(`  (no sort by loss: ${(error as Error).message.split('\n')[0]})`);
+    }
+
+    // ── for scale: the first runs request alone, and the store's listRuns ──
+    const firstPageFetch: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      firstPageFetch.push(await page.evaluate<number>(`(async () => {
+        const t0 = performance.now();
+        const response = await fetch(${JSON.stringify(loads[0]!.firstRunsUrl)}, { headers: { accept: 'application/json' } });
+        await response.json();
+        return performance.now() - t0;
+      })()`));
+    }
+    const listRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await server.store.listRuns(ENTITY, PROJECT);
+      listRuns.push(performance.now() - t0);
+    }
+
+    // ── baselines, in the same page ──
+    const divs: number[] = [];
+    for (let i = 0; i < 3; i++) divs.push(await plainDivs(page, names));
+    const statics: Array<{ ms: number; rows: number }> = [];
+    for (let i = 0; i < 3; i++) statics.push(await staticTable(page));
+    await closePage(page);
+
+    const first = median(loads.map((l) => l.firstRow));
+    const divMedian = median(divs);
+    const last = loads[loads.length - 1]!;
+    console.log(`  the DOM holds ${last.rowsInDom} rows of the table (${last.elements.toLocaleString('en-US')} elements in the page); it says "${last.countText}"`);
+    console.log('');
+    console.log(`first render (navigation → first row painted)   median ${formatMillis(first).padStart(9)}   (fresh context each: ${loads.map((l) => l.firstRow.toFixed(0)).join(', ')} ms)`);
+    console.log(`  first runs request sent at ${formatMillis(median(loads.map((l) => l.firstRunsStart)))}, answered at ${formatMillis(median(loads.map((l) => l.firstRunsEnd)))}; first row painted ${formatMillis(median(loads.map((l) => l.firstRow - l.firstRunsEnd)))} after that answer (medians)`);
+    console.log(`  ${last.runsRequests} runs request${last.runsRequests === 1 ? '' : 's'} (${new URL(last.firstRunsUrl).search}), one after another, the last answered at ${formatMillis(last.lastRunsEnd)} (last load)`);
+    console.log(`  for scale: that first runs request alone, fetched from the page: median ${formatMillis(median(firstPageFetch))}; store.listRuns of all ${RUNS.toLocaleString('en-US')} runs in the server's process: median ${formatMillis(median(listRuns))} (what every runs request does before paging)`);
+    const sortLine = (label: string, sorts: Sort[]) => {
+      const withRequest = sorts.filter((s) => s.requests > 0);
+      return `sort by ${label} (click → first row changed)`.padEnd(48) + ` median ${formatMillis(median(sorts.map((s) => s.ms))).padStart(9)}   (${sorts.map((s) => s.ms.toFixed(0)).join(', ')} ms; ${withRequest.length > 0 ? `${withRequest.length} of ${sorts.length} asked the server, its answer in by ${formatMillis(median(withRequest.map((s) => s.requestMs)))}` : 'sorted in the browser, no request'})`;
+    };
+    console.log(sortLine('Name', byName));
+    if (byLoss.length > 0) console.log(sortLine('loss', byLoss));
+    console.log(`baseline: ${RUNS.toLocaleString('en-US')} plain <div>s appended, until painted   median ${formatMillis(divMedian)}  (${divs.map((t) => t.toFixed(0)).join(', ')} ms)`);
+    console.log(`baseline: the table's own HTML (${statics[0]?.rows ?? '?'} rows) inserted as a string, until painted   median ${formatMillis(median(statics.map((s) => s.ms)))}`);
+    const sortMedian = median([...byName, ...byLoss].map((s) => s.ms));
+    console.log(`ratio first render / plain divs ${(first / divMedian).toFixed(1)}x, sort / plain divs ${(sortMedian / divMedian).toFixed(1)}x | targets ≤ ${TARGET_MS} ms: first render ${againstTarget(first, TARGET_MS)}; sort ${againstTarget(sortMedian, TARGET_MS)}`);
+    Object.assign(figures, { ingestMs, buildMs, loads, firstPageFetchMs: firstPageFetch, listRunsMs: listRuns, sortByName: byName, sortByLoss: byLoss, plainDivsMs: divs, staticTable: statics });
+
+    // ── where the time goes (not the figures) ──
+    const tracePage = await tablePage(browser);
+    let traced: Sort | undefined;
+    let tracedLoad: Load | undefined;
+    const loadTrace = await traceMainThread(browser, tracePage, async () => {
+      tracedLoad = await loadTable(tracePage, server.url, false);
+    });
+    await waitForAllRuns(tracePage);
+    await settle(tracePage, 500);
+    const sortTrace = await traceMainThread(browser, tracePage, async () => {
+      traced = await clickSort(tracePage, 'Name');
+    });
+    await closePage(tracePage);
+    const traceFigures: Record<string, unknown> = {};
+    if (tracedLoad) {
+      const l = tracedLoad;
+      const windows: Array<[string, number, number]> = [
+        ['navigation → first runs request sent', 0, l.firstRunsStart],
+        ['first runs page answered → first row painted', l.firstRunsEnd, l.firstRow],
+      ];
+      console.log(`\ntrace of a first render in a new page (first row at ${formatMillis(l.firstRow)} with tracing on; not the figure), the renderer's main thread, self time:`);
+      for (const [label, from, to] of windows) {
+        const summary = summarizeTrace(loadTrace, from, to);
+        console.log(`  ${label} (${formatMillis(to - from)}):`);
+        printTrace(summary, '    ', 6);
+        traceFigures[label] = { ...summary, events: summary.events.slice(0, 10) };
+      }
+    }
+    if (traced) {
+      const summary = summarizeTrace(sortTrace, traced.at.click, traced.at.painted);
+      console.log(`  a sort by Name, click → first row changed (${formatMillis(traced.ms)}):`);
+      printTrace(summary, '    ', 6);
+      traceFigures.sort = { ...summary, events: summary.events.slice(0, 10) };
+    }
+    figures.trace = traceFigures;
+
+    const profilePage = await tablePage(browser);
+    try {
+      await serveBuildTo(profilePage, plainDir);
+      let profiledLoad: Load | undefined;
+      const loadProfile = await cpuProfile(profilePage, plainDir, async () => {
+        profiledLoad = await loadTable(profilePage, server.url, false);
+      });
+      await waitForAllRuns(profilePage);
+      await settle(profilePage, 500);
+      const sortProfile = await cpuProfile(profilePage, plainDir, async () => {
+        await clickSort(profilePage, 'Name');
+      });
+      console.log(`\nCPU profile of a first render (unminified build of the same source, profiler on: first row at ${formatMillis(profiledLoad?.firstRow ?? NaN)}; not the figure), JS self time ${formatMillis(loadProfile.busyMs)}:`);
+      printProfile(loadProfile);
+      console.log(`CPU profile of a sort by Name, JS self time ${formatMillis(sortProfile.busyMs)} incl. 300 ms of settling:`);
+      printProfile(sortProfile);
+      figures.profile = { load: loadProfile.functions.slice(0, 15), sort: sortProfile.functions.slice(0, 15) };
+    } catch (error) {
+      console.log(`\nCPU profile: SKIPPED, the unminified build failed in the page (${(error as Error).message.split('\n')[0]})`);
+    } finally {
+      await closePage(profilePage);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    removeTempDir(dir);
+  }
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; machine at the end: ${machineLine()})`);
+  reportResult(figures);
+}
+
+await main();

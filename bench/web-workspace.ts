@@ -1,0 +1,342 @@
+/**
+ * A workspace of 20 panels × 100 runs (2,000 steps each) in headless Chromium: first
+ * meaningful paint, then scrolling through the panels.
+ *
+ * - First meaningful paint: navigation start → the first frame painted with a line in a
+ *   panel's canvas (the page's own clock; see lib/browser.ts), in a fresh browser context
+ *   (nothing cached), median of 3; beside it the app's first contentful paint (Paint Timing),
+ *   the runs table's first row, and every panel on screen drawn.
+ * - Scrolling: page.mouse.wheel, 100 px at a time (16 ms apart, plus the round trip) down to
+ *   the bottom and back up, twice, the pointer over the panels (not the runs table):
+ *   the first pass fetches and draws the panels as they come near the screen, the second
+ *   scrolls drawn panels. The page records every animation frame's timestamp; a frame is
+ *   the interval between two. Worst frame, p95, and frames over 16.7 ms (one frame at 60 Hz;
+ *   1 ms of timer jitter allowed: an idle page shows intervals of 16.6–16.8 ms),
+ *   plus tasks over 50 ms (PerformanceObserver 'longtask').
+ *
+ * Baselines in the same run, in the same browser: an empty page's first contentful paint
+ * (a one-line HTML file served by the same server, fresh context), and the frames of the idle
+ * workspace (no scrolling) for the frame pacing itself.
+ * Targets: first meaningful paint ≤ 1.5 s; frames ≤ 16 ms while scrolling (taken as one 60 Hz
+ * frame, 16.7 ms).
+ *
+ * After the figures, where the time goes (not figures: the tools slow the page): a Chromium
+ * trace of a load (the main thread's self time by kind of work in each stretch of the
+ * waterfall) and of a first scroll pass; a CPU profile of a first pass in an unminified build.
+ *
+ *     node --conditions=source --import tsx bench/web-workspace.ts
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { machineLine, makeTempDir, removeTempDir, reportResult, scalarRow, ROW_KEYS } from './lib/harness.js';
+import { formatMillis, medianAndP95, quantile } from './lib/stats.js';
+import {
+  againstTarget, browserLine, buildWeb, buildWebUnminified, chromiumMissing, closePage, cpuProfile, ENTITY, exists, frameIntervals, launchBrowser, loadRun,
+  openPage, pad, printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, summarizeTrace, traceMainThread, waitForMark, webSourceLine,
+} from './lib/browser.js';
+
+const PROJECT = 'workspace';
+const RUNS = 100;
+const STEPS = 2000;
+/** 20 keys in two sections: train/… and val/…, 10 each. */
+const KEYS = [...ROW_KEYS.map((k) => `train/${k}`), ...ROW_KEYS.map((k) => `val/${k}`)];
+const LOADS = 3;
+const WHEEL_PX = 100;
+const WHEEL_EVERY_MS = 16;
+const FMP_TARGET_MS = 1500;
+const FRAME_TARGET_MS = 16.7;
+/** rAF timestamps jitter by a fraction of a millisecond around 16.67 ms even on an idle page. */
+const FRAME_JITTER_MS = 1;
+
+const started = performance.now();
+const PANEL = '[data-testid="panel"]';
+/** Some panel's canvas shows a line. */
+const ANY_PANEL_DRAWN = `Array.from(document.querySelectorAll('${PANEL}')).some((p) => window.__bench.ink(p))`;
+/** Every panel on screen shows a line (and there is one). */
+const SCREEN_DRAWN = `(() => {
+  const shown = Array.from(document.querySelectorAll('${PANEL}')).filter((p) => { const r = p.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; });
+  return shown.length > 0 && shown.every((p) => window.__bench.ink(p));
+})()`;
+
+interface Load {
+  fcp: number;
+  table: number;
+  firstPanel: number;
+  screen: number;
+  panelsOnScreen: number;
+  /** The waterfall, from resource timing: when each answer had arrived. */
+  scriptEnd: number;
+  runsEnd: number;
+  keysEnd: number;
+  firstSeriesStart: number;
+  firstSeriesEnd: number;
+}
+
+/** Loads the workspace in `page` and waits for every panel on screen to be drawn. */
+async function loadWorkspace(page: Page, url: string): Promise<Load> {
+  await page.goto(`${url}/${ENTITY}/${PROJECT}`);
+  const firstPanel = await waitForMark(page, 'firstPanel');
+  const screen = await waitForMark(page, 'screen');
+  const table = await waitForMark(page, 'table');
+  const fcp = await page.evaluate<number>(`(performance.getEntriesByName('first-contentful-paint')[0] || { startTime: NaN }).startTime`);
+  const panelsOnScreen = await page.evaluate<number>(`Array.from(document.querySelectorAll('${PANEL}')).filter((p) => { const r = p.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }).length`);
+  const all = await resources(page, '', 0);
+  const end = (test: (name: string) => boolean) => Math.min(...all.filter((r) => test(r.name)).map((r) => r.responseEnd));
+  const series = all.filter((r) => r.name.endsWith('/api/v1/series'));
+  return {
+    fcp, table: table.painted, firstPanel: firstPanel.painted, screen: screen.painted, panelsOnScreen,
+    scriptEnd: Math.max(...all.filter((r) => /\/assets\/.*\.js$/.test(r.name)).map((r) => r.responseEnd)),
+    runsEnd: end((name) => name.includes('/runs?') || name.endsWith('/runs')),
+    keysEnd: end((name) => name.includes('/keys')),
+    firstSeriesStart: Math.min(...series.map((r) => r.start)),
+    firstSeriesEnd: Math.min(...series.map((r) => r.responseEnd)),
+  };
+}
+
+/** The last POST /series body a workspace page sent: how many runs a panel charts. */
+let lastSeriesBody = '';
+
+async function workspacePage(browser: Browser): Promise<Page> {
+  const page = await openPage(browser, { watch: { firstPanel: ANY_PANEL_DRAWN, screen: SCREEN_DRAWN, table: exists('[data-testid="runs-table"] tbody tr') } });
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/v1/series') && request.method() === 'POST') lastSeriesBody = request.postData() ?? '';
+  });
+  return page;
+}
+
+/** An empty page's first contentful paint, in a fresh context. */
+async function emptyPagePaint(browser: Browser, url: string): Promise<number> {
+  const page = await openPage(browser);
+  await page.goto(`${url}/empty.html`);
+  await page.waitForFunction(`performance.getEntriesByName('first-contentful-paint').length > 0`, undefined, { polling: 20 });
+  const fcp = await page.evaluate<number>(`performance.getEntriesByName('first-contentful-paint')[0].startTime`);
+  await closePage(page);
+  return fcp;
+}
+
+interface Frames {
+  intervals: number[];
+  longTasks: number[];
+  durationMs: number;
+  wheels: number;
+  /** How far the page scrolled, down and back. */
+  rangePx: number;
+}
+
+/**
+ * Scrolls to the bottom and back with the mouse wheel, recording every frame. The number of
+ * wheel events is worked out before (nothing else is asked of the page while it scrolls).
+ */
+async function scrollPass(page: Page): Promise<Frames> {
+  await page.mouse.move(VIEW_X, VIEW_Y);
+  const range = await page.evaluate<number>('document.documentElement.scrollHeight - innerHeight');
+  const t0 = await page.evaluate<number>('(window.__bench.startFrames(), performance.now())');
+  let wheels = 0;
+  let reached = 0;
+  for (const direction of [1, -1]) {
+    // Wheel events may coalesce or end in a shorter scroll: look where the page is every few.
+    const done = direction > 0 ? `scrollY >= ${range} - 1` : 'scrollY <= 0';
+    for (let guard = 0; guard < 100; guard++) {
+      for (let i = 0; i < 5; i++) {
+        await page.mouse.wheel(0, direction * WHEEL_PX);
+        wheels++;
+        await page.waitForTimeout(WHEEL_EVERY_MS);
+      }
+      if (await page.evaluate<boolean>(done)) break;
+    }
+    await settle(page, 150);
+    if (direction > 0) reached = await page.evaluate<number>('scrollY');
+  }
+  if (reached < range - 1) console.log(`  (this pass reached scrollY ${reached} of ${range}: the wheel did not scroll the page all the way)`);
+  const times = await page.evaluate<number[]>('window.__bench.stopFrames()');
+  const longTasks = await page.evaluate<number[]>(`window.__bench.longTasks.filter((t) => t.start >= ${t0}).map((t) => t.duration)`);
+  return { intervals: frameIntervals(times), longTasks, durationMs: (times[times.length - 1] ?? t0) - (times[0] ?? t0), wheels, rangePx: range };
+}
+/**
+ * Where the pointer sits while scrolling: low in the viewport, over the panels, never over the
+ * runs table (a scroll container of its own that would take the wheel events) in either direction.
+ */
+const VIEW_X = 640;
+const VIEW_Y = 780;
+
+/** The idle page's frames for `ms`: the browser's own frame pacing. */
+async function idleFrames(page: Page, ms: number): Promise<number[]> {
+  await page.evaluate('window.__bench.startFrames()');
+  await page.waitForTimeout(ms);
+  return frameIntervals(await page.evaluate<number[]>('window.__bench.stopFrames()'));
+}
+
+interface FrameStats {
+  frames: number;
+  worst: number;
+  p95: number;
+  p50: number;
+  over: number;
+  /** Frames the display would have shown but the page did not produce (intervals beyond one 60 Hz frame). */
+  dropped: number;
+}
+
+function frameStats(intervals: readonly number[]): FrameStats {
+  const sorted = [...intervals].sort((a, b) => a - b);
+  let dropped = 0;
+  for (const interval of intervals) dropped += Math.max(0, Math.round(interval / (1000 / 60)) - 1);
+  return {
+    frames: intervals.length,
+    worst: sorted[sorted.length - 1] ?? NaN,
+    p95: quantile(sorted, 0.95),
+    p50: quantile(sorted, 0.5),
+    over: intervals.filter((i) => i > FRAME_TARGET_MS + FRAME_JITTER_MS).length,
+    dropped,
+  };
+}
+
+function describeFrames(label: string, stats: FrameStats, extra = ''): string {
+  return `${label.padEnd(40)} worst ${formatMillis(stats.worst).padStart(9)}  p95 ${formatMillis(stats.p95).padStart(8)}  p50 ${formatMillis(stats.p50).padStart(8)}  ${stats.over} of ${stats.frames} frames over ${FRAME_TARGET_MS + FRAME_JITTER_MS} ms, ~${stats.dropped} frames dropped${extra}`;
+}
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  console.log(webSourceLine());
+  const missing = chromiumMissing();
+  if (missing) {
+    console.log(`SKIPPED: ${missing}`);
+    reportResult({ skipped: missing });
+    return;
+  }
+  const dir = makeTempDir('web-workspace');
+  const distDir = path.join(dir, 'dist');
+  const plainDir = path.join(dir, 'plain');
+  const buildMs = buildWeb(distDir);
+  buildWebUnminified(plainDir);
+  writeFileSync(path.join(distDir, 'empty.html'), '<!doctype html><meta charset="utf-8"><title>empty</title><p>empty</p>\n');
+  const figures: Record<string, unknown> = { runs: RUNS, keys: KEYS.length, steps: STEPS };
+  const server = await startWebServer(path.join(dir, 'data'), distDir);
+  const browser = await launchBrowser();
+  try {
+    console.log(browserLine(browser));
+    const ingestStart = performance.now();
+    for (let r = 0; r < RUNS; r++) {
+      const noise = randomStream(r);
+      const scale = 1 + r * 0.01;
+      await loadRun(server, PROJECT, { id: `w${pad(r, 3)}`, name: `trial-${pad(r, 3)}`, startTime: 1.7e9 + r * 600 }, STEPS, (step) => {
+        const base = scalarRow(step * 10);
+        const row: Record<string, number> = {};
+        for (const key of ROW_KEYS) {
+          const value = base[key] * scale * (1 + (noise() - 0.5) * 0.05);
+          row[`train/${key}`] = value;
+          row[`val/${key}`] = value * 1.1;
+        }
+        return row;
+      }, { rowsPerBatch: STEPS });
+    }
+    const ingestMs = performance.now() - ingestStart;
+    console.log(`\nworkspace: ${KEYS.length} keys (train/…, val/…) × ${RUNS} runs × ${STEPS.toLocaleString('en-US')} steps`);
+    console.log(`  (web build ${(buildMs / 1000).toFixed(1)} s; ingest through store.applyBatch ${(ingestMs / 1000).toFixed(1)} s; neither is the figure)`);
+
+    // ── first meaningful paint ──
+    const empty: number[] = [];
+    for (let i = 0; i < LOADS; i++) empty.push(await emptyPagePaint(browser, server.url));
+    const loads: Load[] = [];
+    let page: Page | undefined;
+    for (let i = 0; i < LOADS; i++) {
+      if (page) await closePage(page);
+      page = await workspacePage(browser);
+      loads.push(await loadWorkspace(page, server.url));
+      await settle(page, 300);
+    }
+    page = page!;
+    const warmLoad = await loadWorkspace(page, server.url);
+    const charted = lastSeriesBody ? (JSON.parse(lastSeriesBody) as { runs: unknown[] }).runs.length : NaN;
+    const panels = await page.evaluate<number>(`document.querySelectorAll('${PANEL}').length`);
+
+    const pick = (key: keyof Load) => medianAndP95(loads.map((l) => l[key])).median;
+    const emptyMedian = medianAndP95(empty).median;
+    const fmp = pick('firstPanel');
+    console.log(`  ${panels} panels, each charting ${charted} of the ${RUNS} runs; ${loads[0]?.panelsOnScreen ?? '?'} panels on the first screen`);
+    console.log('');
+    console.log(`first meaningful paint (first panel drawn)   median ${formatMillis(fmp).padStart(9)}   (fresh context each: ${loads.map((l) => l.firstPanel.toFixed(0)).join(', ')} ms; warm browser cache ${formatMillis(warmLoad.firstPanel)})`);
+    console.log(`  first contentful paint of the app          median ${formatMillis(pick('fcp')).padStart(9)}`);
+    console.log(`  runs table's first row on screen           median ${formatMillis(pick('table')).padStart(9)}`);
+    console.log(`  every panel on screen drawn                median ${formatMillis(pick('screen')).padStart(9)}`);
+    console.log(`  waterfall (median; answer received at): scripts ${formatMillis(pick('scriptEnd'))}, runs ${formatMillis(pick('runsEnd'))}, keys ${formatMillis(pick('keysEnd'))}, first /series sent ${formatMillis(pick('firstSeriesStart'))} → answered ${formatMillis(pick('firstSeriesEnd'))}`);
+    console.log(`baseline: an empty page's first contentful paint  median ${formatMillis(emptyMedian)}  (${empty.map((t) => t.toFixed(0)).join(', ')} ms)`);
+    console.log(`ratio first meaningful paint / empty page ${(fmp / emptyMedian).toFixed(1)}x | target ≤ ${FMP_TARGET_MS} ms: ${againstTarget(fmp, FMP_TARGET_MS)}`);
+    figures.firstPaint = { loads, warmLoad, emptyPageFcp: empty, fmpMedian: fmp, panels, charted };
+
+    // ── scrolling ──
+    await settle(page, 1000);
+    const idle = frameStats(await idleFrames(page, 1000));
+    const pass1 = await scrollPass(page);
+    await settle(page, 500);
+    const pass2 = await scrollPass(page);
+    const s1 = frameStats(pass1.intervals);
+    const s2 = frameStats(pass2.intervals);
+    const tasks = (f: Frames) => (f.longTasks.length > 0 ? `; tasks over 50 ms: ${f.longTasks.map((t) => t.toFixed(0)).join(', ')} ms` : '; no task over 50 ms');
+    console.log('');
+    console.log(`scrolling: mouse wheel ${WHEEL_PX} px at a time, ${pass1.rangePx} px down to the bottom and back (${pass1.wheels} wheel events in ${(pass1.durationMs / 1000).toFixed(1)} s: ${((2 * pass1.rangePx) / (pass1.durationMs / 1000)).toFixed(0)} px/s)`);
+    console.log(describeFrames('first pass (panels load as they appear)', s1, tasks(pass1)));
+    console.log(describeFrames('second pass (panels drawn already)', s2, tasks(pass2)));
+    console.log(describeFrames('baseline: the idle workspace, 1 s', idle));
+    console.log(`ratio worst frame / idle worst frame: first pass ${(s1.worst / idle.worst).toFixed(1)}x, second ${(s2.worst / idle.worst).toFixed(1)}x | target every frame ≤ ${FRAME_TARGET_MS} ms (+${FRAME_JITTER_MS} ms jitter): first pass ${s1.over === 0 ? 'met' : 'missed'}, second pass ${s2.over === 0 ? 'met' : 'missed'}`);
+    figures.scroll = { pass1: { ...s1, longTasks: pass1.longTasks }, pass2: { ...s2, longTasks: pass2.longTasks }, idle };
+    await closePage(page);
+
+    // ── where the time goes (not the figures) ──
+    const tracePage = await workspacePage(browser);
+    let tracedLoad: Load | undefined;
+    const loadTrace = await traceMainThread(browser, tracePage, async () => {
+      tracedLoad = await loadWorkspace(tracePage, server.url);
+    });
+    await settle(tracePage, 500);
+    let traced: Frames | undefined;
+    const scrollTrace = await traceMainThread(browser, tracePage, async () => {
+      traced = await scrollPass(tracePage);
+    });
+    await closePage(tracePage);
+    if (tracedLoad) {
+      const l = tracedLoad;
+      const windows: Array<[string, number, number]> = [
+        ['navigation → scripts in', 0, l.scriptEnd],
+        ['scripts in → runs and keys answered', l.scriptEnd, Math.max(l.runsEnd, l.keysEnd)],
+        ['runs and keys answered → first /series sent', Math.max(l.runsEnd, l.keysEnd), l.firstSeriesStart],
+        ['first /series answered → first panel drawn', l.firstSeriesEnd, l.firstPanel],
+      ];
+      console.log(`\ntrace of a load in a new page (first panel at ${formatMillis(l.firstPanel)} with tracing on; not the figure), the renderer's main thread, self time:`);
+      for (const [label, from, to] of windows) {
+        console.log(`  ${label} (${formatMillis(to - from)}):`);
+        printTrace(summarizeTrace(loadTrace, from, to), '    ', 6);
+      }
+      figures.loadTrace = windows.map(([label, from, to]) => ({ label, ...summarizeTrace(loadTrace, from, to), events: summarizeTrace(loadTrace, from, to).events.slice(0, 10) }));
+    }
+    const scroll = summarizeTrace(scrollTrace);
+    console.log(`trace of a first scroll pass in it (worst frame ${formatMillis(traced ? frameStats(traced.intervals).worst : NaN)} with tracing on), self time:`);
+    printTrace(scroll, '    ');
+    figures.scrollTrace = { ...scroll, events: scroll.events.slice(0, 15) };
+
+    const profilePage = await workspacePage(browser);
+    try {
+      await serveBuildTo(profilePage, plainDir);
+      const load = await loadWorkspace(profilePage, server.url);
+      await settle(profilePage, 500);
+      const summary = await cpuProfile(profilePage, plainDir, async () => {
+        await scrollPass(profilePage);
+      });
+      console.log(`\nCPU profile of a first pass (unminified build of the same source, profiler on; its first panel drawn at ${formatMillis(load.firstPanel)}; not the figure), JS self time ${formatMillis(summary.busyMs)}:`);
+      printProfile(summary);
+      figures.profile = { modules: summary.modules.slice(0, 12), functions: summary.functions.slice(0, 15), busyMs: summary.busyMs };
+    } catch (error) {
+      console.log(`\nCPU profile: SKIPPED, the unminified build failed in the page (${(error as Error).message.split('\n')[0]})`);
+    } finally {
+      await closePage(profilePage);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    removeTempDir(dir);
+  }
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; machine at the end: ${machineLine()})`);
+  reportResult(figures);
+}
+
+await main();
