@@ -2,6 +2,8 @@ import { matchesSearch, type Section } from '../lib/panels.js';
 import type { LiveFeed } from '../live.js';
 import type { Theme } from '../theme.js';
 import type { ChartRun } from './line-chart.js';
+import { PanelSearch, SmoothingControl } from './chart-controls.js';
+import { Notice } from './layout.js';
 import { Panel } from './panel.js';
 
 export interface PanelSectionsProps {
@@ -53,5 +55,29 @@ export function PanelSections(props: PanelSectionsProps) {
         </details>
       ))}
     </div>
+  );
+}
+
+/**
+ * The charts of a page (workspace or run): panel search and smoothing above the panels,
+ * and the loading and error states of the metric list the panels come from.
+ */
+export function ChartsArea(props: PanelSectionsProps & { title?: string; keys: { data: unknown; error: string | undefined } }) {
+  const { title, keys, ...panels } = props;
+  return (
+    <section className="panels-area" aria-label="Charts">
+      <div className="toolbar">
+        {title && <h2 className="section-title">{title}</h2>}
+        <PanelSearch value={panels.search ?? ''} />
+        <SmoothingControl value={panels.smoothing} />
+      </div>
+      {keys.error && !keys.data ? (
+        <Notice kind="error">Could not load the metrics: {keys.error}</Notice>
+      ) : !keys.data ? (
+        <Notice>Loading charts…</Notice>
+      ) : (
+        <PanelSections {...panels} />
+      )}
+    </section>
   );
 }

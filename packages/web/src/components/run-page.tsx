@@ -17,10 +17,10 @@ import { useResource } from '../hooks.js';
 import { useLiveEvents, type LiveFeed } from '../live.js';
 import { useLocation } from '../navigation.js';
 import type { Theme } from '../theme.js';
-import { PanelSearch, SMOOTHING_PARAM, SmoothingControl } from './chart-controls.js';
+import { SMOOTHING_PARAM } from './chart-controls.js';
 import { KeyValueTable } from './kv-table.js';
 import { Notice } from './layout.js';
-import { PanelSections } from './panel-sections.js';
+import { ChartsArea } from './panel-sections.js';
 import { RunNotes, RunTags } from './run-edits.js';
 import { RunEnvironment } from './run-environment.js';
 import { RunFiles } from './run-files.js';
@@ -88,20 +88,7 @@ export function RunPage(props: { entity: string; project: string; runId: string;
         <RunEnvironment run={info} />
         <RunFiles run={info} feed={feed} />
       </div>
-      <section className="panels-area" aria-label="Charts">
-        <div className="toolbar">
-          <h2 className="section-title">Charts</h2>
-          <PanelSearch value={panelSearch} />
-          <SmoothingControl value={smoothing} />
-        </div>
-        {keys.error && !keys.data ? (
-          <Notice kind="error">Could not load the metrics: {keys.error}</Notice>
-        ) : !keys.data ? (
-          <Notice>Loading charts…</Notice>
-        ) : (
-          <PanelSections entity={entity} project={project} sections={sections} runs={chartRuns} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
-        )}
-      </section>
+      <ChartsArea title="Charts" keys={keys} entity={entity} project={project} sections={sections} runs={chartRuns} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
     </div>
   );
 }

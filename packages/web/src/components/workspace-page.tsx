@@ -24,11 +24,11 @@ import { useLiveEvents, type LiveFeed } from '../live.js';
 import { comparePath, MAX_COMPARED_RUNS } from '../lib/compare-url.js';
 import { Link, setSearchParams, useLocation } from '../navigation.js';
 import type { Theme } from '../theme.js';
-import { PanelSearch, SMOOTHING_PARAM, SmoothingControl } from './chart-controls.js';
+import { SMOOTHING_PARAM } from './chart-controls.js';
 import { ColumnPicker } from './column-picker.js';
 import { Notice } from './layout.js';
 import type { ChartRun } from './line-chart.js';
-import { PanelSections } from './panel-sections.js';
+import { ChartsArea } from './panel-sections.js';
 import { groupLineId, runLabel, RunsTable, type RunSort } from './runs-table.js';
 import { useAllRuns, type AllRuns } from './use-all-runs.js';
 import { ChartedCountControl, DEFAULT_SHOWN, FilterChips, GroupByControl, MAX_SHOWN, RunFilterBox, SHOWN_PARAM } from './workspace-controls.js';
@@ -155,19 +155,7 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
           <RunsTable runs={runs.data.runs} groups={groups} columns={columns} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} charted={chartedIds} now={now} />
         )}
       </section>
-      <section className="panels-area" aria-label="Charts">
-        <div className="toolbar">
-          <PanelSearch value={panelSearch} />
-          <SmoothingControl value={smoothing} />
-        </div>
-        {keys.error && !keys.data ? (
-          <Notice kind="error">Could not load the metrics: {keys.error}</Notice>
-        ) : !keys.data ? (
-          <Notice>Loading charts…</Notice>
-        ) : (
-          <PanelSections entity={entity} project={project} sections={sections} runs={charted} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
-        )}
-      </section>
+      <ChartsArea keys={keys} entity={entity} project={project} sections={sections} runs={charted} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
     </div>
   );
 }
