@@ -75,7 +75,9 @@ describe('cairn login / logout against the real server', () => {
   it('a wrong key fails, says why, and saves nothing; --relogin with it keeps the good key', async () => {
     const { url, key } = await serverWithKey();
     const env = configEnv();
-    const wrong = await cairn(['login', `${key.slice(0, -1)}x`, '--base-url', url], { env });
+    // Change the last character to one it is not, so the key is wrong however it ended.
+    const wrongKey = `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`;
+    const wrong = await cairn(['login', wrongKey, '--base-url', url], { env });
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toBe('');
     expect(wrong.stderr).toMatch(new RegExp(`^cairn login: ${url} refused the key \\(the API key is not valid on this server\\); nothing saved\\. .*cairn keys create`));
