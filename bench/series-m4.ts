@@ -131,7 +131,7 @@ const figures: Record<string, unknown> = { points: POINTS, buckets: BUCKETS, chu
 for (const { name, from, to } of cases) {
   // What the store hands over: the chunks overlapping the range, in step order.
   const touched = chunks.filter((chunk) => chunk.lastStep >= from && chunk.firstStep <= to);
-  const stats: M4Stats = { chunksSummarized: 0, chunksOpened: 0, blocksSummarized: 0, pointsScanned: 0 };
+  const stats: M4Stats = { chunksSummarized: 0, chunksOpened: 0, blocksSummarized: 0, fineBlocksSummarized: 0, blocksRefined: 0, pointsScanned: 0 };
   const answer = m4(touched, from, to, BUCKETS, stats);
   if (!isDeepStrictEqual(answer, fullScanM4(steps, values, from, to, BUCKETS))) {
     throw new Error(`m4 and the full scan disagree over ${name} [${from}, ${to}]: a bug, not a timing`);

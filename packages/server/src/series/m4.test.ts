@@ -1,6 +1,6 @@
 import type { M4Bucket } from '@cairn/protocol';
 import { describe, expect, it } from 'vitest';
-import { m4, m4Points, type M4Stats } from './m4.js';
+import { FINE_POINTS, m4, m4Points, type M4Stats } from './m4.js';
 import { appendPoints, BLOCK_POINTS, CHUNK_POINTS, type SeriesChunk } from './series-chunk.js';
 
 /** mulberry32: a tiny seeded PRNG, so every run sees the same "random" series. */
@@ -126,7 +126,7 @@ function rangesFor(series: Series, random: () => number): Array<[string, number,
 }
 
 function freshStats(): M4Stats {
-  return { chunksSummarized: 0, chunksOpened: 0, blocksSummarized: 0, pointsScanned: 0 };
+  return { chunksSummarized: 0, chunksOpened: 0, blocksSummarized: 0, fineBlocksSummarized: 0, blocksRefined: 0, pointsScanned: 0 };
 }
 
 describe('m4 equals a full scan', () => {
@@ -189,7 +189,7 @@ describe('m4 ties and edges', () => {
     expect(m4(chunks, 0, count - 1, 1, stats)).toEqual([
       { count, first: [0, 5], last: [count - 1, -5], min: [1, -5], max: [0, 5] },
     ]);
-    expect(stats).toEqual({ chunksSummarized: 3, chunksOpened: 0, blocksSummarized: 0, pointsScanned: 0 });
+    expect(stats).toEqual({ chunksSummarized: 3, chunksOpened: 0, blocksSummarized: 0, fineBlocksSummarized: 0, blocksRefined: 0, pointsScanned: 0 });
   });
 
   it('puts `to` in the last bucket and everything in bucket 0 when from === to', () => {
@@ -270,9 +270,8 @@ describe('m4 reads summaries, not points', () => {
     const buckets = 1000;
     const stats = freshStats();
     expect(m4(chunks, 0, lastStep, buckets, stats)).toEqual(naiveM4(steps, values, 0, lastStep, buckets));
-    // Every edge between buckets, plus `from` and `to`, lies inside at most one block.
-    expect(stats.pointsScanned).toBeLessThanOrEqual((buckets + 1) * BLOCK_POINTS);
-    expect(stats.pointsScanned).toBeLessThanOrEqual((buckets + 1) * 2 * BLOCK_POINTS);
+    // Every edge between buckets, plus `from` and `to`, lies inside at most one fine block.
+    expect(stats.pointsScanned).toBeLessThanOrEqual((buckets + 1) * FINE_POINTS);
     expect(stats.chunksOpened + stats.chunksSummarized).toBe(chunks.length);
     expect(stats.blocksSummarized).toBeGreaterThan(count / BLOCK_POINTS - (buckets + 1) - chunks.length);
   });
@@ -283,7 +282,7 @@ describe('m4 reads summaries, not points', () => {
     const touched = overlapping(chunks, from, to);
     const stats = freshStats();
     expect(m4(touched, from, to, buckets, stats)).toEqual(naiveM4(steps, values, from, to, buckets));
-    expect(stats.pointsScanned).toBeLessThanOrEqual((buckets + 1) * BLOCK_POINTS);
+    expect(stats.pointsScanned).toBeLessThanOrEqual((buckets + 1) * FINE_POINTS);
     expect(stats.chunksOpened + stats.chunksSummarized).toBe(touched.length);
     expect(touched.length).toBeLessThan(chunks.length / 8);
   });
@@ -294,6 +293,25 @@ describe('m4 reads summaries, not points', () => {
     expect(m4(chunks, 0, lastStep, buckets, stats)).toEqual(naiveM4(steps, values, 0, lastStep, buckets));
     expect(stats.chunksOpened).toBeLessThanOrEqual(buckets + 1);
     expect(stats.chunksSummarized).toBe(chunks.length - stats.chunksOpened);
-    expect(stats.pointsScanned).toBeLessThanOrEqual((buckets + 1) * BLOCK_POINTS);
+    expect(stats.pointsScanned).toBeLessThanOrEqual((buckets + 1) * FINE_POINTS);
+  });
+
+  it('summarises a block finely the first time it straddles an edge, then reuses that', () => {
+    // 100 steps per bucket: most 64-point blocks straddle an edge.
+    const [from, to] = [lastStep * 0.2, lastStep * 0.3];
+    const touched = overlapping(chunks, from, to);
+    const expected = naiveM4(steps, values, from, to, 1000);
+    const first = freshStats();
+    expect(m4(touched, from, to, 1000, first)).toEqual(expected);
+    expect(first.blocksRefined).toBeGreaterThan(500);
+    expect(first.fineBlocksSummarized).toBeGreaterThan(first.blocksRefined);
+    const again = freshStats();
+    expect(m4(touched, from, to, 1000, again)).toEqual(expected);
+    expect(again.blocksRefined).toBe(0);
+    expect(again).toEqual({ ...first, blocksRefined: 0 });
+    expect(again.pointsScanned).toBeLessThanOrEqual(1001 * FINE_POINTS);
+    // A zoom with other edges refines only the blocks the earlier query did not, and answers exactly.
+    const zoom = freshStats();
+    expect(m4(touched, from + 7.5, to - 3, 777, zoom)).toEqual(naiveM4(steps, values, from + 7.5, to - 3, 777));
   });
 });

@@ -24,11 +24,66 @@ export interface M4Stats {
   chunksOpened: number;
   /** Blocks merged from their precomputed summary. */
   blocksSummarized: number;
+  /** Fine blocks (inside blocks that straddle a bucket edge) merged from their summary. */
+  fineBlocksSummarized: number;
   /**
-   * Points read one by one: those inside the range in blocks that straddle a bucket edge or
-   * an end of the range.
+   * Blocks whose fine summaries this call computed (reading their points once): the first
+   * time a block of a blob straddles an edge. Later calls on the same blob reuse them.
+   */
+  blocksRefined: number;
+  /**
+   * Points read one by one: those inside the range in fine blocks that straddle a bucket
+   * edge or an end of the range.
    */
   pointsScanned: number;
+}
+
+/**
+ * Points per fine block: a block that straddles a bucket edge is split into fine blocks of
+ * this many points, so a bucket edge costs at most FINE_POINTS points read, not BLOCK_POINTS.
+ * That matters when buckets are about as narrow as blocks (100 runs × 100,000 steps drawn at
+ * 1,000 pixels: 100 steps per bucket, and most blocks straddle an edge).
+ */
+export const FINE_POINTS = 16;
+const FINE_PER_BLOCK = BLOCK_POINTS / FINE_POINTS;
+
+/**
+ * Fine-block summaries (minStep, min, maxStep, max per fine block; NaN until computed), kept
+ * beside a chunk's blob in memory, never stored: the chunk cache (store/series-reader.ts)
+ * hands the same blob to every query, so each block is summarised finely once, the first
+ * time it straddles an edge, and the summaries go when the blob is evicted and collected. A
+ * chunk that grows is a new blob, summarised anew. Not counted in the cache's byte budget:
+ * at most 2 bytes per point, an eighth of the blob.
+ */
+const fineByBlob = new WeakMap<Uint8Array, Float64Array>();
+
+function fineSummaries(data: Uint8Array, count: number): Float64Array {
+  let fine = fineByBlob.get(data);
+  if (fine === undefined) {
+    fine = new Float64Array(Math.ceil(count / BLOCK_POINTS) * FINE_PER_BLOCK * BLOCK_STRIDE).fill(Number.NaN);
+    fineByBlob.set(data, fine);
+  }
+  return fine;
+}
+
+/** Summarises the fine blocks of block `b` (first occurrence of each extreme, as elsewhere). */
+function summariseFineBlocks(steps: Float64Array, values: Float64Array, b: number, fine: Float64Array): void {
+  const end = Math.min(steps.length, (b + 1) * BLOCK_POINTS);
+  for (let begin = b * BLOCK_POINTS, f = b * FINE_PER_BLOCK; begin < end; begin += FINE_POINTS, f++) {
+    const stop = Math.min(end, begin + FINE_POINTS);
+    let minIndex = begin;
+    let maxIndex = begin;
+    for (let i = begin + 1; i < stop; i++) {
+      const value = values[i]!;
+      if (value < values[minIndex]!) minIndex = i;
+      if (value > values[maxIndex]!) maxIndex = i;
+    }
+    const at = f * BLOCK_STRIDE;
+    fine[at] = steps[minIndex]!;
+    fine[at + 1] = values[minIndex]!;
+    fine[at + 2] = steps[maxIndex]!;
+    fine[at + 3] = values[maxIndex]!;
+  }
 }
 
 /**
@@ -37,15 +92,18 @@ export interface M4Stats {
  * firstStep (extra chunks outside the range are skipped). Returns an array of length
  * `buckets`, null where a bucket holds no point. Deterministic.
  *
- * Cost: O(buckets + chunks touched), precisely at most (buckets + 1) · BLOCK_POINTS points
- * read plus CHUNK_POINTS / BLOCK_POINTS block summaries per chunk: a chunk inside one bucket
- * is merged from its row summary, a block inside one bucket from its block summary, and only
- * blocks that straddle a bucket edge (or an end of the range) are read point by point; block
- * spans do not overlap, so each edge falls inside at most one block.
+ * Cost: O(buckets + chunks touched), precisely at most (buckets + 1) · FINE_POINTS points
+ * read plus CHUNK_POINTS / BLOCK_POINTS block summaries per chunk and BLOCK_POINTS /
+ * FINE_POINTS fine-block summaries per edge: a chunk inside one bucket is merged from its
+ * row summary, a block inside one bucket from its block summary, a block that straddles a
+ * bucket edge (or an end of the range) from the summaries of its fine blocks, and only fine
+ * blocks that straddle an edge are read point by point; spans do not overlap, so each edge
+ * falls inside at most one block and one fine block. (The first time a blob's block
+ * straddles an edge, its BLOCK_POINTS points are read once to summarise its fine blocks.)
  *
  * @example
  *     // chunks: the rows of (run, 'loss') overlapping [0, 10000], ordered by firstStep
- *     const stats = { chunksSummarized: 0, chunksOpened: 0, blocksSummarized: 0, pointsScanned: 0 };
+ *     const stats = { chunksSummarized: 0, chunksOpened: 0, blocksSummarized: 0, fineBlocksSummarized: 0, blocksRefined: 0, pointsScanned: 0 };
  *     const columns = m4(chunks, 0, 10_000, 800, stats); // 800 entries, M4Bucket or null
  */
 export function m4(
@@ -93,6 +151,10 @@ export function m4Columns(
   // binding into a getter call, which in the block loop cost as much as the loop itself.
   const blockPoints = BLOCK_POINTS;
   const blockStride = BLOCK_STRIDE;
+  const finePoints = FINE_POINTS;
+  const fineStride = BLOCK_STRIDE;
+  let fineSummarized = 0;
+  let blocksRefined = 0;
 
   for (const chunk of chunks) {
     if (!(chunk.firstStep > previousLastStep)) {
@@ -115,6 +177,7 @@ export function m4Columns(
     chunksOpened++;
     const { steps, values, blocks } = openChunk(chunk);
     const count = steps.length;
+    let fine: Float64Array | undefined;
     for (let begin = 0, b = 0; begin < count; begin += blockPoints, b++) {
       const end = Math.min(count, begin + blockPoints);
       const firstX = steps[begin]!;
@@ -130,12 +193,34 @@ export function m4Columns(
           continue;
         }
       }
-      // The block straddles a bucket edge or an end of the range: clip it to the range by
-      // binary search, then merge it as runs of points sharing a bucket.
-      const start = firstX >= from ? begin : firstIndexAtLeast(steps, from, begin, end);
-      const stop = lastX <= to ? end : firstIndexAbove(steps, to, start, end);
-      mergeRuns(steps, values, start, stop, grid, acc);
-      pointsScanned += stop - start;
+      // The block straddles a bucket edge or an end of the range: go down to its fine
+      // blocks, merging those inside one bucket from their summaries and the rest (clipped
+      // to the range by binary search) as runs of points sharing a bucket.
+      fine ??= fineSummaries(chunk.data, count);
+      if (Number.isNaN(fine[b * fineStride * FINE_PER_BLOCK])) {
+        summariseFineBlocks(steps, values, b, fine);
+        blocksRefined++;
+      }
+      for (let fineBegin = begin, f = b * FINE_PER_BLOCK; fineBegin < end; fineBegin += finePoints, f++) {
+        const fineEnd = Math.min(end, fineBegin + finePoints);
+        const fineFirstX = steps[fineBegin]!;
+        const fineLastX = steps[fineEnd - 1]!;
+        if (fineLastX < from) continue;
+        if (fineFirstX > to) break;
+        if (fineFirstX >= from && fineLastX <= to) {
+          const bucket = grid.index(fineFirstX);
+          if (bucket === grid.index(fineLastX)) {
+            const at = f * fineStride;
+            acc.addSummary(bucket, fineEnd - fineBegin, fineFirstX, values[fineBegin]!, fineLastX, values[fineEnd - 1]!, fine[at]!, fine[at + 1]!, fine[at + 2]!, fine[at + 3]!);
+            fineSummarized++;
+            continue;
+          }
+        }
+        const start = fineFirstX >= from ? fineBegin : firstIndexAtLeast(steps, from, fineBegin, fineEnd);
+        const stop = fineLastX <= to ? fineEnd : firstIndexAbove(steps, to, start, fineEnd);
+        mergeRuns(steps, values, start, stop, grid, acc);
+        pointsScanned += stop - start;
+      }
     }
   }
 
@@ -144,6 +229,8 @@ export function m4Columns(
     stats.chunksOpened += chunksOpened;
     stats.blocksSummarized += blocksSummarized;
     stats.pointsScanned += pointsScanned;
+    stats.fineBlocksSummarized += fineSummarized;
+    stats.blocksRefined += blocksRefined;
   }
   return acc.columns();
 }
