@@ -4,33 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiPaths, RECORDS_CONTENT_TYPE, type HeartbeatResult, type LiveEvent, type RunInfo } from '@cairn/protocol';
 import { startServer, type RunningServer } from './server.js';
+import { openEvents } from './test-support/events.js';
 import { logBody, runRecords } from './test-support/records.js';
-
-/** Reads server-sent events from a real HTTP connection. */
-async function openEvents(url: string, signal: AbortSignal): Promise<{ next(): Promise<{ event: string; data: string }> }> {
-  const response = await fetch(url, { signal });
-  expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  return {
-    async next() {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith(':')) continue;
-          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-          const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
-          return { event, data };
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('event stream ended');
-        buffer += value;
-      }
-    },
-  };
-}
 
 describe('live runs over a real HTTP server', () => {
   let server: RunningServer;

@@ -1,10 +1,10 @@
 /**
- * Live updates inside one server process: ingest publishes which run changed and from
- * which step; the event stream forwards to subscribers of that project. (Several server
- * processes will relay through PostgreSQL LISTEN/NOTIFY; nothing here is needed by another
- * process.)
+ * Live updates: ingest publishes which run changed and from which step; the event stream
+ * forwards to subscribers of that project. Inside one process that is all; processes that
+ * share a PostgreSQL database also pass events to each other through a relay (live-relay.ts).
  */
 import type { LiveEvent } from '@cairn/protocol';
+import type { LiveRelay } from './live-relay.js';
 
 type Listener = (event: LiveEvent) => void;
 
@@ -12,6 +12,7 @@ export class LiveHub {
   private readonly listeners = new Set<{ project: string | undefined; listener: Listener }>();
   private readonly closers = new Set<() => void>();
   private closed = false;
+  private relay: LiveRelay | undefined;
 
   /** Calls `onClose` when the server shuts down (event streams end themselves). */
   onClose(onClose: () => void): () => void {
@@ -37,12 +38,29 @@ export class LiveHub {
     return () => this.listeners.delete(entry);
   }
 
+  /** Events also go to (and come from) other server processes through `relay`. */
+  attachRelay(relay: LiveRelay): void {
+    this.relay = relay;
+  }
+
+  /** A change made in this process: to local subscribers and to other processes. */
   publish(event: LiveEvent): void {
+    this.deliver(event);
+    this.relay?.send(event);
+  }
+
+  /** A change another process made: to local subscribers only. */
+  deliver(event: LiveEvent): void {
     const project = `${event.run.entity}/${event.run.project}`;
     for (const { project: wanted, listener } of this.listeners) if (wanted === undefined || wanted === project) listener(event);
   }
 
   get subscriberCount(): number {
     return this.listeners.size;
+  }
+
+  /** Whether anyone may hear an event: worth the queries that build one. */
+  get hasAudience(): boolean {
+    return this.listeners.size > 0 || this.relay !== undefined;
   }
 }

@@ -17,6 +17,7 @@ import { createApp } from './http/app.js';
 import { hasUsers } from './auth/keys.js';
 import { defaultWebRoot, mountWeb } from './http/web.js';
 import { LiveHub } from './live.js';
+import { startPostgresRelay, type LiveRelay } from './live-relay.js';
 import { FileBlobStore } from './blobs/blob-store.js';
 import { Store } from './store/store.js';
 
@@ -67,6 +68,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const store = new Store(database.db, database.capabilities, { heartbeatTimeoutSeconds: options.heartbeatTimeoutSeconds });
   const live = new LiveHub();
+  let relay: LiveRelay | undefined;
+  if (database.capabilities.notifications && options.db) {
+    try {
+      relay = await startPostgresRelay(options.db, { deliver: (event) => live.deliver(event) });
+      live.attachRelay(relay);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
   const host = options.host ?? '127.0.0.1';
   const requireKeys = !isLoopback(host);
   const blobs = new FileBlobStore(path.join(dataDir, 'blobs'));
@@ -103,7 +114,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           clearTimeout(force);
           resolve();
         });
-      }).then(() => database.close());
+      })
+        .then(() => relay?.close())
+        .then(() => database.close());
       return closing;
     },
   };

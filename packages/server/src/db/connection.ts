@@ -25,6 +25,11 @@ export interface Capabilities {
    * rewritten on every append, and compressing it each time costs more than it saves.
    */
   uncompressedStorage: boolean;
+  /**
+   * Processes sharing the database can signal each other (PostgreSQL's LISTEN/NOTIFY), which
+   * carries live updates between server processes (live-relay.ts).
+   */
+  notifications: boolean;
 }
 
 export interface OpenDatabase {
@@ -48,7 +53,7 @@ export function openDatabase(url: string | undefined, dataDir: string): OpenData
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return {
       db,
-      capabilities: { engine: 'sqlite', binaryType: 'blob', serialType: 'integer', autoIncrement: true, rowLocks: false, uncompressedStorage: false },
+      capabilities: { engine: 'sqlite', binaryType: 'blob', serialType: 'integer', autoIncrement: true, rowLocks: false, uncompressedStorage: false, notifications: false },
       location: path.resolve(file),
       close: () => db.destroy(),
     };
@@ -60,7 +65,7 @@ export function openDatabase(url: string | undefined, dataDir: string): OpenData
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
-      capabilities: { engine: 'postgres', binaryType: 'bytea', serialType: 'bigserial', autoIncrement: false, rowLocks: true, uncompressedStorage: true },
+      capabilities: { engine: 'postgres', binaryType: 'bytea', serialType: 'bigserial', autoIncrement: false, rowLocks: true, uncompressedStorage: true, notifications: true },
       location: url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
       close: () => db.destroy(),
     };

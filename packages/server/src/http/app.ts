@@ -12,6 +12,7 @@ import {
   filePathProblem,
   MAX_BATCH_BYTES,
   MAX_FILE_BYTES,
+  type IngestResult,
   type RunEdit,
   type RunInfo,
 } from '@cairn/protocol';
@@ -117,13 +118,9 @@ export function createApp(options: AppOptions): Hono {
       throw new HttpError('corrupt_log', `record ${first + contents.corrupt[0]!} of the batch is damaged (checksum or JSON); nothing was applied`);
     }
     const records = contents.records.map((r) => r.record);
-    const before = options.live?.subscriberCount ? await store.getRun(key) : undefined;
-    const result = await store.applyBatch(key, writer, first, records);
-    if (result.applied > 0 && options.live?.subscriberCount) {
-      const after = await store.getRun(key);
-      if (after) options.live.publish({ run: key, fromStep: (before?.lastStep ?? -1) + 1, state: after.state });
-    }
-    return c.json(result);
+    const { nextIndex, applied, change } = await store.applyBatch(key, writer, first, records);
+    if (change && options.live?.hasAudience) options.live.publish({ run: key, ...change });
+    return c.json({ nextIndex, applied } satisfies IngestResult);
   });
 
   api.post('/projects/:entity/:project/runs/:id/heartbeat', async (c) => {
@@ -224,7 +221,7 @@ export function createApp(options: AppOptions): Hono {
       if (bytes.length > MAX_FILE_BYTES) throw new HttpError('payload_too_large', `a file may be at most ${MAX_FILE_BYTES} bytes (100 MiB)`);
       const info = await putFile(store, key, filePath, await options.blobs.put(bytes));
       // Files arrive after a run's last records: tell open pages, which refetch on events.
-      if (options.live?.subscriberCount) {
+      if (options.live?.hasAudience) {
         const run = await store.getRun(key);
         if (run) options.live.publish({ run: key, fromStep: run.lastStep + 1, state: run.state });
       }

@@ -27,6 +27,12 @@ export interface RunKey {
   id: string;
 }
 
+/** What applyBatch did: the ingest answer, plus what changed when records were applied. */
+export interface AppliedBatch extends IngestResult {
+  /** The first step whose history is new, and the run's state after the batch. */
+  change?: { fromStep: number; state: RunState };
+}
+
 export interface StoreOptions {
   /** A running run whose last heartbeat is older than this reads as crashed (or preempted). */
   heartbeatTimeoutSeconds?: number;
@@ -65,7 +71,7 @@ export class Store {
    * records below the writer's next index were applied before and are skipped; a gap is an
    * OutOfOrderError. Creates the entity, project and run as needed. All or nothing.
    */
-  async applyBatch(key: RunKey, writerId: string, first: number, records: ReadonlyArray<Record<string, unknown>>): Promise<IngestResult> {
+  async applyBatch(key: RunKey, writerId: string, first: number, records: ReadonlyArray<Record<string, unknown>>): Promise<AppliedBatch> {
     for (const record of records) {
       if (record.t === 'run' && record.id !== key.id) {
         throw new CairnError('invalid_argument', `a run record for run '${String(record.id)}' was sent to run '${key.id}'`);
@@ -89,6 +95,7 @@ export class Store {
       if (fresh.length === 0) return { nextIndex, applied: 0 };
 
       const replay = new RunReplay(decodeJson(run.replay) as RunReplaySnapshot);
+      const fromStep = replay.lastStep + 1;
       const rows: Array<Record<string, unknown>> = [];
       for (const record of fresh) {
         replay.apply(record);
@@ -98,7 +105,8 @@ export class Store {
         await this.appendHistory(tx, run.pk, rows);
         written = await this.appendSeries(tx, run.pk, rows);
       }
-      await tx.updateTable('runs').set(this.runColumns(replay, time, run.stop_requested === 1)).where('pk', '=', run.pk).execute();
+      const columns = this.runColumns(replay, time, run.stop_requested === 1);
+      await tx.updateTable('runs').set(columns).where('pk', '=', run.pk).execute();
       await tx.updateTable('projects').set({ updated_at: time }).where('id', '=', run.project_id).execute();
       const newNext = first + records.length;
       if (writer) {
@@ -106,7 +114,7 @@ export class Store {
       } else {
         await tx.insertInto('run_writers').values({ run_pk: run.pk, writer_id: writerId, next_index: newNext }).execute();
       }
-      return { nextIndex: newNext, applied: fresh.length };
+      return { nextIndex: newNext, applied: fresh.length, change: { fromStep, state: columns.state as RunState } };
     });
     // Only committed versions of chunks enter the cache: the next batch and chart read them.
     for (const [seriesKey, chunk] of written) this.series.remember(runPk, seriesKey, chunk);
