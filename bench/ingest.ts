@@ -107,13 +107,28 @@ function batchBody(id: string, b: number): Buffer {
 
 // ── the writers: each ingests batches [0, count) of one new run, returns milliseconds ──
 
+/**
+ * POSTs one batch, once more if the connection was reset before an answer: on a loaded
+ * machine the server's keep-alive timer can close an idle connection in the same turn as
+ * fetch reuses it. Ingest is idempotent, so the retry is what the SDK's uploader does too.
+ */
+async function postBatch(url: string, body: Buffer): Promise<Response> {
+  const send = () => fetch(url, { method: 'POST', headers: { 'content-type': RECORDS_CONTENT_TYPE }, body });
+  try {
+    return await send();
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    return send();
+  }
+}
+
 async function ingestOverHttp(server: RunningServer, id: string, count: number): Promise<number> {
   const bodies = Array.from({ length: count }, (_, b) => batchBody(id, b));
   const expected = Array.from({ length: count }, (_, b) => batchRecords(id, b).length);
   const start = performance.now();
   for (let b = 0; b < count; b++) {
     const url = `${server.url}${apiPaths.records(ENTITY, PROJECT, id)}?writer=${WRITER}&first=${firstIndex(b)}`;
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': RECORDS_CONTENT_TYPE }, body: bodies[b] });
+    const response = await postBatch(url, bodies[b]!);
     const answer = (await response.json()) as IngestResult;
     if (!response.ok || answer.applied !== expected[b]) throw new Error(`batch ${b} of ${id}: HTTP ${response.status} ${JSON.stringify(answer)}`);
   }

@@ -7,6 +7,7 @@
  */
 import type { ErrorCode } from './errors.js';
 import type { MetricDefinition } from './metric.js';
+import type { AlertLevel } from './records.js';
 import type { RunState } from './run-state.js';
 
 export const API_PREFIX = '/api/v1';
@@ -78,6 +79,8 @@ export const apiPaths = {
   events: () => `${API_PREFIX}/events`,
   /** GET → {@link FileList}: the run's files (everything in its run directory's `files/`), by path. */
   files: (entity: string, project: string, id: string) => `${run(entity, project, id)}/files`,
+  /** GET → {@link AlertList}: the alerts the run raised, oldest first, suppressed repeats included. */
+  alerts: (entity: string, project: string, id: string) => `${run(entity, project, id)}/alerts`,
   /**
    * One file of a run, `path` relative to the run's `files/` with forward slashes (see
    * {@link filePathProblem}). PUT raw bytes (at most {@link MAX_FILE_BYTES}) → {@link FileInfo},
@@ -196,6 +199,23 @@ export interface FileInfo {
 export interface FileList {
   /** By path. */
   files: FileInfo[];
+}
+
+/** One run.alert(), as the server keeps it. */
+export interface AlertInfo {
+  title: string;
+  text: string;
+  level: AlertLevel;
+  /** Milliseconds during which a repeat of this title is suppressed. */
+  waitMs: number;
+  /** Unix seconds, the script's clock. */
+  time: number;
+  /** A repeat of the title within the wait of the last unsuppressed one: kept, not notified. */
+  suppressed: boolean;
+}
+
+export interface AlertList {
+  alerts: AlertInfo[];
 }
 
 export interface RunInfo {

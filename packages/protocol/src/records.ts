@@ -100,6 +100,25 @@ export interface MetadataRecord {
   metadata: Record<string, unknown>;
 }
 
+/** The levels of run.alert(), least severe first. */
+export const ALERT_LEVELS = ['INFO', 'WARN', 'ERROR'] as const;
+export type AlertLevel = (typeof ALERT_LEVELS)[number];
+
+/**
+ * run.alert(): a notification for people watching the run. The server keeps every one and
+ * marks a repeat of a title within `waitMs` of the last unsuppressed one as suppressed
+ * (behaviour.md §7), judged by the records' own times, so a later sync decides the same.
+ */
+export interface AlertRecord {
+  t: 'alert';
+  title: string;
+  text: string;
+  level: AlertLevel;
+  waitMs: number;
+  /** Unix seconds. */
+  time: number;
+}
+
 export type RunLogRecord =
   | HeaderRecord
   | RunRecord
@@ -110,6 +129,7 @@ export type RunLogRecord =
   | MetricRecord
   | MetadataRecord
   | PreemptingRecord
+  | AlertRecord
   | ExitRecord;
 
 export type RecordType = RunLogRecord['t'];

@@ -5,8 +5,10 @@
 import { installAliases } from './aliases.js';
 import * as api from './init.js';
 import { openRun } from './read.js';
+import { AlertLevel } from './alert.js';
 
-export { init, log, defineMetric, finish, markPreempting, withRun, run, config, summary } from './init.js';
+export { init, log, defineMetric, finish, markPreempting, alert, withRun, run, config, summary } from './init.js';
+export { AlertLevel, type AlertOptions, type AlertArguments } from './alert.js';
 export { openRun, type LocalRun } from './read.js';
 export { Api, ApiRun, ApiFile } from './api-client.js';
 export { uploadRunDirectory, findRunDirectories, isSynced } from './upload.js';
@@ -38,6 +40,8 @@ const cairn = {
   finish: api.finish,
   join: api.finish,
   markPreempting: api.markPreempting,
+  alert: api.alert,
+  AlertLevel,
   withRun: api.withRun,
   openRun,
   get run() {

@@ -3,6 +3,7 @@
  * (null when none), and `log`, `config`, `summary`, `defineMetric`, `finish`… act on it.
  */
 import { CairnError, type DefineMetricOptions } from '@cairn/protocol';
+import type { AlertArguments, AlertLevel, AlertOptions } from './alert.js';
 import { camelCaseOptions } from './aliases.js';
 import type { Config } from './config.js';
 import { Console } from './console.js';
@@ -113,6 +114,14 @@ export function log(data: Record<string, unknown>, options?: LogOptions): void {
 /** Defines a metric on the active run; see Run.defineMetric. */
 export function defineMetric(name: string, options?: DefineMetricOptions & { [key: string]: unknown }): Metric {
   return active('defineMetric').defineMetric(name, options);
+}
+
+/** Raises an alert on the active run; see Run.alert. */
+export function alert(args: AlertArguments): void;
+export function alert(title: string, text: string, level?: AlertLevel, waitDuration?: number): void;
+export function alert(title: string, text: string, options?: AlertOptions): void;
+export function alert(...args: unknown[]): void {
+  (active('alert').alert as (...given: unknown[]) => void)(...args);
 }
 
 /** Marks the active run as preempting. */

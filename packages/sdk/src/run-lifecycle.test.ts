@@ -106,7 +106,6 @@ describe('init() and the active run', () => {
   it('methods of later releases exist and say they are not available', async () => {
     const run = await startRun();
     for (const call of [
-      () => run.alert('t', 'x'),
       () => run.save('*.txt'),
       () => run.logArtifact('x'),
       () => run.useArtifact('x'),

@@ -18,6 +18,7 @@ import {
   type RunUpdateRecord,
   type SummaryOp,
 } from '@cairn/protocol';
+import { alertRecord, type AlertArguments, type AlertLevel, type AlertOptions } from './alert.js';
 import { camelCaseOptions, installAliases } from './aliases.js';
 import { createConfig, type Config } from './config.js';
 import { formatConfigYaml } from './config-yaml.js';
@@ -544,10 +545,23 @@ export class Run {
 
   // ── parts that arrive with later Cairn releases ──────────────────────────
 
-  alert(_title: string, _text: string, _level?: 'INFO' | 'WARN' | 'ERROR', _waitDuration?: number): void {
+  /**
+   * Raises an alert: `alert(title, text, level?, waitDuration?)`, `alert(title, text,
+   * { level, waitDuration })` or `alert({ title, text, level, waitDuration })` (see alert.ts).
+   * The server keeps it with the run, suppresses a repeat of the title inside the wait
+   * (default 60 s) and notifies people when it has a webhook. Offline, it goes with the run
+   * at sync. Returns nothing; never waits on the network.
+   */
+  alert(args: AlertArguments): void;
+  alert(title: string, text: string, level?: AlertLevel, waitDuration?: number): void;
+  alert(title: string, text: string, options?: AlertOptions): void;
+  alert(...args: unknown[]): void {
     this.assertActive('alert');
-    throw notAvailable('alert', 'alerts');
+    const record = alertRecord(args);
+    if (!this.writer) return;
+    this.writer.append({ ...record, time: Date.now() / 1000 });
   }
+
   save(_globStr?: string, _basePath?: string, _policy?: 'live' | 'now' | 'end'): boolean | string[] {
     this.assertActive('save');
     throw notAvailable('save', 'saving files with the run');

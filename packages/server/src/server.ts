@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import { CairnError, type AlertInfo } from '@cairn/protocol';
 import { openDatabase } from './db/connection.js';
 import { migrateToLatest } from './db/migrations.js';
 import { createApp } from './http/app.js';
@@ -19,7 +20,8 @@ import { defaultWebRoot, mountWeb } from './http/web.js';
 import { LiveHub } from './live.js';
 import { startPostgresRelay, type LiveRelay } from './live-relay.js';
 import { FileBlobStore } from './blobs/blob-store.js';
-import { Store } from './store/store.js';
+import { Store, type RunKey } from './store/store.js';
+import { alertWebhook } from './alert-webhook.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -36,6 +38,8 @@ export interface ServerOptions {
   heartbeatTimeoutSeconds?: number;
   /** The built dashboard served at `/` (default: this repository's packages/web/dist); false: the API only. */
   webRoot?: string | false;
+  /** POST each alert a run raises (and the server does not suppress) to this URL as JSON (alert-webhook.ts). */
+  alertWebhook?: string;
   quiet?: boolean;
 }
 
@@ -57,6 +61,9 @@ export function defaultDataDir(): string {
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  if (options.alertWebhook !== undefined && !/^https?:\/\/[^/]/.test(options.alertWebhook)) {
+    throw new CairnError('usage', `the alert webhook must be an http:// or https:// URL, got ${JSON.stringify(options.alertWebhook)}`);
+  }
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
   mkdirSync(dataDir, { recursive: true });
   const database = openDatabase(options.db, dataDir);
@@ -81,7 +88,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const requireKeys = !isLoopback(host);
   const blobs = new FileBlobStore(path.join(dataDir, 'blobs'));
-  const app = createApp({ store, version: SERVER_VERSION, live, requireKeys, blobs });
+  // The webhook's messages link to the dashboard, whose URL is known once listening.
+  let notifyAlert: ((run: RunKey, alert: AlertInfo) => void) | undefined;
+  const onAlert = options.alertWebhook === undefined ? undefined : (run: RunKey, alert: AlertInfo) => notifyAlert?.(run, alert);
+  const app = createApp({ store, version: SERVER_VERSION, live, requireKeys, blobs, onAlert });
   if (options.webRoot !== false) mountWeb(app, options.webRoot ?? defaultWebRoot());
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(s));
@@ -89,6 +99,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (options.alertWebhook !== undefined) notifyAlert = alertWebhook(options.alertWebhook, { dashboardUrl: url });
   if (!options.quiet) {
     console.log(`cairn server ${SERVER_VERSION} listening on ${url} (data: ${database.location})`);
     if (requireKeys && !(await hasUsers(database.db))) {

@@ -23,6 +23,10 @@ Options:
       --heartbeat-timeout S
                    seconds without a heartbeat after which a running run reads as
                    crashed (default 300)
+      --alert-webhook URL
+                   POST each alert a run raises with run.alert() to URL as JSON
+                   (a Slack or Mattermost incoming webhook shows its "text";
+                   default $CAIRN_ALERT_WEBHOOK, or none)
   -h, --help       show this help
 `;
 
@@ -43,6 +47,7 @@ async function runServer(args: string[], context: CliContext): Promise<number> {
         data: { type: 'string' },
         db: { type: 'string' },
         'heartbeat-timeout': { type: 'string' },
+        'alert-webhook': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -58,14 +63,17 @@ async function runServer(args: string[], context: CliContext): Promise<number> {
   const host = values.host ?? DEFAULT_HOST;
   const dataDir = path.resolve(context.cwd, values.data ?? context.env.CAIRN_DATA ?? path.join(os.homedir(), '.cairn'));
 
+  const alertWebhook = values['alert-webhook'] ?? (context.env.CAIRN_ALERT_WEBHOOK || undefined);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port, host, dataDir, db: values.db, quiet: true, heartbeatTimeoutSeconds });
+    server = await startServer({ port, host, dataDir, db: values.db, quiet: true, heartbeatTimeoutSeconds, alertWebhook });
   } catch (error) {
     context.stderr.write(`cairn server: ${startFailure(error, host, port)}\n`);
     return EXIT_FAILED;
   }
-  context.stdout.write(`Cairn server listening on ${server.url}\n  data: ${values.db ? `${redact(values.db)} (blobs in ${dataDir})` : dataDir}\n  stop: Ctrl+C\n`);
+  // A webhook URL carries its secret in the path: only its host is printed.
+  const alerts = alertWebhook === undefined ? '' : `  alerts: POSTed to ${new URL(alertWebhook).host}\n`;
+  context.stdout.write(`Cairn server listening on ${server.url}\n  data: ${values.db ? `${redact(values.db)} (blobs in ${dataDir})` : dataDir}\n${alerts}  stop: Ctrl+C\n`);
 
   const stop = await waitForStop(context.signal).done;
   context.stderr.write(`cairn server: ${stop}, finishing in-flight requests (press Ctrl+C again to quit now)\n`);

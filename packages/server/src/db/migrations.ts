@@ -146,6 +146,25 @@ function migrations(caps: Capabilities): Record<string, Migration> {
         await sql`ALTER TABLE history_chunks ALTER COLUMN rows SET STORAGE EXTENDED`.execute(db);
       },
     },
+    '0005_alerts': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('alerts')
+          .addColumn('id', caps.serialType, id)
+          .addColumn('run_pk', 'bigint', (col) => col.notNull().references('runs.pk').onDelete('cascade'))
+          .addColumn('title', 'text', (col) => col.notNull())
+          .addColumn('text', 'text', (col) => col.notNull())
+          .addColumn('level', 'text', (col) => col.notNull())
+          .addColumn('wait_ms', 'bigint', (col) => col.notNull())
+          .addColumn('time', 'double precision', (col) => col.notNull())
+          .addColumn('suppressed', 'integer', (col) => col.notNull())
+          .execute();
+        await db.schema.createIndex('alerts_run_title_time').on('alerts').columns(['run_pk', 'title', 'time']).execute();
+      },
+      async down(db: AnyDb) {
+        await db.schema.dropTable('alerts').ifExists().execute();
+      },
+    },
   };
 }
 

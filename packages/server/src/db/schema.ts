@@ -92,6 +92,20 @@ export interface ApiKeyTable {
   last_used_at: number | null;
 }
 
+/** An alert a run raised with run.alert(); `suppressed` (0/1): a repeat of its title inside the wait. */
+export interface AlertTable {
+  id: Generated<number>;
+  run_pk: number;
+  title: string;
+  text: string;
+  level: string;
+  /** Milliseconds after an unsuppressed alert during which the same title is suppressed. */
+  wait_ms: number;
+  /** Unix seconds, the script's clock when it raised the alert. */
+  time: number;
+  suppressed: number;
+}
+
 /** A run's file: its path under the run's files/ and the BlobStore address of its content. */
 export interface FileTable {
   run_pk: number;
@@ -114,6 +128,7 @@ export interface Database {
   history_chunks: HistoryChunkTable;
   series_chunks: SeriesChunkTable;
   files: FileTable;
+  alerts: AlertTable;
 }
 
 export type RunRow = Selectable<RunTable>;

@@ -12,15 +12,18 @@ import {
   filePathProblem,
   MAX_BATCH_BYTES,
   MAX_FILE_BYTES,
+  type AlertInfo,
+  type AlertList,
   type IngestResult,
   type RunEdit,
   type RunInfo,
 } from '@cairn/protocol';
 import { crc32 } from 'node:zlib';
 import type { LiveHub } from '../live.js';
-import type { Store } from '../store/store.js';
+import type { RunKey, Store } from '../store/store.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { getFile, listFiles, putFile } from '../store/files.js';
+import { listAlerts } from '../store/alerts.js';
 import { projectKeysRoute } from '../query/keys-query.js';
 import { querySeries, querySeriesBinary } from '../query/series-query.js';
 import { filterAndPageRuns } from '../query/runs-query.js';
@@ -39,6 +42,8 @@ export interface AppOptions {
   requireKeys?: boolean;
   /** Where run files live; without it the file routes answer not_available. */
   blobs?: BlobStore;
+  /** Called after ingest with each new alert that was not suppressed (to notify people). */
+  onAlert?: (run: RunKey, alert: AlertInfo) => void;
 }
 
 const NAME = /^[^/\\#?%:\s][^/\\#?%:]{0,127}$/;
@@ -118,8 +123,9 @@ export function createApp(options: AppOptions): Hono {
       throw new HttpError('corrupt_log', `record ${first + contents.corrupt[0]!} of the batch is damaged (checksum or JSON); nothing was applied`);
     }
     const records = contents.records.map((r) => r.record);
-    const { nextIndex, applied, change } = await store.applyBatch(key, writer, first, records);
+    const { nextIndex, applied, change, alerts } = await store.applyBatch(key, writer, first, records);
     if (change && options.live?.hasAudience) options.live.publish({ run: key, ...change });
+    for (const alert of alerts ?? []) if (!alert.suppressed) options.onAlert?.(key, alert);
     return c.json({ nextIndex, applied } satisfies IngestResult);
   });
 
@@ -168,6 +174,8 @@ export function createApp(options: AppOptions): Hono {
       stopOnClose();
     });
   });
+
+  api.get('/projects/:entity/:project/runs/:id/alerts', async (c) => c.json({ alerts: await listAlerts(store, runKey(c)) } satisfies AlertList));
 
   api.get('/projects/:entity/:project/runs/:id/writers/:writer', async (c) => {
     return c.json({ nextIndex: await store.writerPosition(runKey(c), c.req.param('writer')) });

@@ -9,6 +9,7 @@ import {
   decodeJson,
   encodeJson,
   RunReplay,
+  type AlertInfo,
   type IngestResult,
   type ProjectSummary,
   type RunInfo,
@@ -20,6 +21,7 @@ import type { Database, NewRun, RunRow, RunUpdate } from '../db/schema.js';
 import { appendPoints, type SeriesChunk } from '../series/series-chunk.js';
 import { SeriesReader } from './series-reader.js';
 import { collectSeries } from './series-leaves.js';
+import { appendAlerts } from './alerts.js';
 
 export interface RunKey {
   entity: string;
@@ -31,6 +33,8 @@ export interface RunKey {
 export interface AppliedBatch extends IngestResult {
   /** The first step whose history is new, and the run's state after the batch. */
   change?: { fromStep: number; state: RunState };
+  /** Alerts the batch raised, suppressed repeats included. */
+  alerts?: AlertInfo[];
 }
 
 export interface StoreOptions {
@@ -78,6 +82,7 @@ export class Store {
       }
     }
     let written: Array<[string, SeriesChunk]> = [];
+    let alerts: AlertInfo[] = [];
     let runPk = 0;
     const result = await this.db.transaction().execute(async (tx) => {
       const time = now();
@@ -105,6 +110,8 @@ export class Store {
         await this.appendHistory(tx, run.pk, rows);
         written = await this.appendSeries(tx, run.pk, rows);
       }
+      const alertRecords = fresh.filter((record) => record.t === 'alert');
+      if (alertRecords.length > 0) alerts = await appendAlerts(tx, run.pk, alertRecords, time);
       const columns = this.runColumns(replay, time, run.stop_requested === 1);
       await tx.updateTable('runs').set(columns).where('pk', '=', run.pk).execute();
       await tx.updateTable('projects').set({ updated_at: time }).where('id', '=', run.project_id).execute();
@@ -118,7 +125,7 @@ export class Store {
     });
     // Only committed versions of chunks enter the cache: the next batch and chart read them.
     for (const [seriesKey, chunk] of written) this.series.remember(runPk, seriesKey, chunk);
-    return result;
+    return alerts.length > 0 ? { ...result, alerts } : result;
   }
 
   /** The run's row, created (with its entity and project) when missing, locked for this transaction. */
