@@ -16,6 +16,8 @@ export interface ExitHookTarget {
   finish(exitCode: number): Promise<void>;
   /** Writes buffered records to disk now. */
   flush(): void;
+  /** The process is dying of `error` (Node prints it past process.stderr, so the console capture is told). */
+  noteUncaught(error: unknown): void;
 }
 
 let target: ExitHookTarget | null = null;
@@ -47,10 +49,11 @@ function uninstallSignals(): void {
   for (const signal of Object.keys(signalListeners) as HandledSignal[]) process.off(signal, signalListeners[signal]);
 }
 
-function onUncaught(): void {
+function onUncaught(error: unknown): void {
   // With an 'uncaughtException' handler of the program's own the process lives on.
   if (process.listenerCount('uncaughtException') > 0) return;
   capturedExitCode = 1;
+  target?.noteUncaught(error);
   target?.finishNow(1);
 }
 

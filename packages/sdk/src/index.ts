@@ -16,7 +16,7 @@ export { uploadRunFiles } from './upload-files.js';
 export { Run, History, type LogOptions, type FinishOptions, type Metric } from './run.js';
 export type { Config, ConfigChange } from './config.js';
 export type { Summary } from './summary-view.js';
-export type { InitOptions, Settings, ResumeMode } from './settings.js';
+export type { InitOptions, Settings, ResumeMode, ConsoleMode } from './settings.js';
 export { SNAKE_CASE_ALIASES } from './aliases.js';
 export { credentialsFile, readStoredApiKey, storeApiKey, removeStoredApiKey, type StoredCredential, type StoreResult } from './credentials.js';
 export { SDK_VERSION } from './version.js';

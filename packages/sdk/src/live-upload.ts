@@ -3,12 +3,17 @@
  * lines to the server in the background, so the training process never waits on the
  * network. With the server down, slow or restarting, nothing is lost (the log has it all)
  * and uploads resume with backoff. Heartbeats keep the run "running" between records and
- * carry the server's stop requests back.
+ * carry the server's stop requests back. The console log (files/output.log) follows while it
+ * grows: re-sent when it changed, every {@link LiveUploadOptions.liveFilesSeconds} at most
+ * (and less often as it gets big); the other files go up at finish.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { apiPaths, MAX_BATCH_BYTES, type HeartbeatResult } from '@cairn/protocol';
 import type { Console } from './console.js';
 import { IngestClient } from './ingest-client.js';
+import { FILES_DIR, OUTPUT_LOG_FILE } from './run-dir.js';
+import { sendRunFiles } from './upload-files.js';
 
 export interface LiveUploadOptions {
   baseUrl: string;
@@ -23,7 +28,19 @@ export interface LiveUploadOptions {
   heartbeatSeconds?: number;
   /** Called once when the server asks the run to stop. */
   onStopRequested: () => void;
+  /** The run directory, whose live files (the console log) are re-sent while they change. */
+  runDir?: string;
+  /** Shortest time between two uploads of the live files, in seconds (default 5). */
+  liveFilesSeconds?: number;
 }
+
+/** Files re-sent while the run lives, when they changed: the console log. */
+const LIVE_FILES = [OUTPUT_LOG_FILE];
+/**
+ * A live file is sent whole, so a big one waits longer between uploads: about one second per
+ * MiB, which keeps re-sending a growing 100 MiB log to under 1 MiB/s of upload.
+ */
+const LIVE_FILE_MS_PER_MIB = 1000;
 
 const NEWLINE = 0x0a;
 const BATCH_BYTES = Math.min(1024 * 1024, MAX_BATCH_BYTES);
@@ -45,6 +62,10 @@ export class LiveUploader {
   private lastError: string | undefined;
   private stopRequested = false;
   private closed = false;
+  private filesTimer: NodeJS.Timeout | undefined;
+  private filesUpload: Promise<void> | undefined;
+  /** Live files stop when the server keeps no files (or refuses them). */
+  private liveFilesOff = false;
 
   constructor(private readonly options: LiveUploadOptions) {
     // One attempt per request: this loop does its own backoff, and must never hold finish().
@@ -57,6 +78,7 @@ export class LiveUploader {
     const seconds = this.options.heartbeatSeconds ?? 5;
     this.heartbeat = setInterval(() => void this.beat(), seconds * 1000).unref();
     this.poke();
+    this.scheduleLiveFiles(0);
   }
 
   /** New lines were written: upload them soon (at most one upload per second while data flows). */
@@ -84,7 +106,11 @@ export class LiveUploader {
     this.closed = true;
     clearTimeout(this.timer);
     clearInterval(this.heartbeat);
+    clearTimeout(this.filesTimer);
     this.timer = undefined;
+    this.filesTimer = undefined;
+    // finish() sends every file next: a live upload still running must not race it.
+    await this.filesUpload;
     const deadline = Date.now() + timeoutMs;
     let lastReport = 0;
     try {
@@ -119,6 +145,38 @@ export class LiveUploader {
   /** What went wrong last, for the message when a drain times out. */
   get error(): string | undefined {
     return this.lastError;
+  }
+
+  /** Checks the live files again after the interval, longer when they are `lastSize` bytes big. */
+  private scheduleLiveFiles(lastSize: number): void {
+    if (this.closed || this.liveFilesOff || this.options.runDir === undefined) return;
+    const base = (this.options.liveFilesSeconds ?? 5) * 1000;
+    const delay = Math.max(base, (lastSize / (1024 * 1024)) * LIVE_FILE_MS_PER_MIB);
+    this.filesTimer = setTimeout(() => {
+      this.filesTimer = undefined;
+      this.filesUpload = this.sendLiveFiles().then(
+        (size) => this.scheduleLiveFiles(size),
+        () => this.scheduleLiveFiles(0), // the record upload reports connection problems; try again later
+      ).finally(() => {
+        this.filesUpload = undefined;
+      });
+    }, delay).unref();
+  }
+
+  /** Sends the live files that changed; answers their size in bytes (0 when none is there yet). */
+  private async sendLiveFiles(): Promise<number> {
+    // A file needs its run on the server: wait until some records are there.
+    if (this.index === 0) return 0;
+    const { entity, project, runId } = this.options;
+    const result = await sendRunFiles(this.client, this.options.runDir!, { entity, project, id: runId }, undefined, LIVE_FILES);
+    if (result.filesNotSent.length > 0) {
+      // A server without a blob store, or a file it refuses: finish() reports it; no point in retrying.
+      this.liveFilesOff = true;
+      return 0;
+    }
+    let size = 0;
+    for (const file of LIVE_FILES) size += await stat(path.join(this.options.runDir!, FILES_DIR, file)).then((s) => s.size, () => 0);
+    return size;
   }
 
   private failed(error: unknown): void {

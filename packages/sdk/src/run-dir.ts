@@ -7,7 +7,9 @@
  *       run-YYYYMMDD_HHMMSS-<id>/                   ("offline-run-…" in offline mode)
  *         run-<id>.cairn                            append-only record log (the source of truth)
  *         files/                                    run.dir: config.yaml, cairn-summary.json,
- *                                                   cairn-metadata.json, saved files, media
+ *                                                   cairn-metadata.json, output.log (console),
+ *                                                   saved files, media
+ *         files.synced.json                         what of files/ was uploaded, to where
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +22,8 @@ export const FILES_DIR = 'files';
 export const CONFIG_FILE = 'config.yaml';
 export const SUMMARY_FILE = 'cairn-summary.json';
 export const METADATA_FILE = 'cairn-metadata.json';
+/** What the process printed while the run was active (see console-capture.ts for the format). */
+export const OUTPUT_LOG_FILE = 'output.log';
 export const LOG_EXTENSION = '.cairn';
 export const SYNCED_SUFFIX = '.synced';
 

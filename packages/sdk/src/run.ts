@@ -33,6 +33,7 @@ import type { Settings } from './settings.js';
 import { openRun } from './read.js';
 import { createSummaryView, type Summary } from './summary-view.js';
 import type { Console } from './console.js';
+import type { ConsoleCapture } from './console-capture.js';
 
 export interface LogOptions {
   /** The global step of this data; a larger step first commits the pending row. */
@@ -84,6 +85,8 @@ export interface RunParts {
   summary: SummaryState;
   metadata: RunMetadata | null;
   console: Console;
+  /** Records the process's stdout and stderr in files/output.log while the run is active (none: `console: 'off'`, disabled). */
+  consoleCapture?: ConsoleCapture;
   /** Called once, when the run has finished. */
   onFinish: (run: Run, exitCode: number) => void;
 }
@@ -123,6 +126,7 @@ export class Run {
   private readonly summaryState: SummaryState;
   private readonly metadata: RunMetadata | null;
   private readonly console: Console;
+  private readonly consoleCapture: ConsoleCapture | undefined;
   private readonly onFinish: RunParts['onFinish'];
   private uploader: LiveUploader | undefined;
   private appUrl: string | undefined;
@@ -154,6 +158,7 @@ export class Run {
     this.summaryState = parts.summary;
     this.metadata = parts.metadata;
     this.console = parts.console;
+    this.consoleCapture = parts.consoleCapture;
     this.onFinish = parts.onFinish;
     this.writer?.onFlush(() => this.writeFiles());
     this.config = createConfig({
@@ -462,23 +467,29 @@ export class Run {
   /** @internal Finishes synchronously: safe inside process exit and signal handlers. */
   finishNow(exitCode: number, quiet = false): void {
     if (this.finished) return;
-    this.commitPending();
-    const now = Date.now() / 1000;
-    const runtime = now - this.startTime;
-    this.writer?.append({ t: 'exit', exitCode, runtime, time: now });
-    this.writer?.close();
-    this.finished = true;
-    this.writeFiles();
-    if (this.metadata) {
-      this.metadata.state = exitCode === 0 ? 'finished' : 'failed';
-      this.metadata.exitCode = exitCode;
-      this.metadata.finishedAt = new Date(now * 1000).toISOString();
-      this.writeMetadata();
+    try {
+      this.commitPending();
+      const now = Date.now() / 1000;
+      const runtime = now - this.startTime;
+      this.writer?.append({ t: 'exit', exitCode, runtime, time: now });
+      this.writer?.close();
+      this.finished = true;
+      this.writeFiles();
+      if (this.metadata) {
+        this.metadata.state = exitCode === 0 ? 'finished' : 'failed';
+        this.metadata.exitCode = exitCode;
+        this.metadata.finishedAt = new Date(now * 1000).toISOString();
+        this.writeMetadata();
+      }
+      // A clean exit ends the 'auto' resume chain; after a failure the next run resumes this one.
+      if (exitCode === 0 && this.settings.resume === 'auto' && this.runDir !== null) deleteResumeFile(cairnDir(this.settings.rootDir));
+      this.onFinish(this, exitCode);
+      this.consoleCapture?.endUnfinishedLines();
+      this.printFooter(exitCode, runtime, quiet);
+    } finally {
+      // After the footer, so output.log ends with the run's last line; on every path, so the streams are restored.
+      this.consoleCapture?.stop();
     }
-    // A clean exit ends the 'auto' resume chain; after a failure the next run resumes this one.
-    if (exitCode === 0 && this.settings.resume === 'auto' && this.runDir !== null) deleteResumeFile(cairnDir(this.settings.rootDir));
-    this.onFinish(this, exitCode);
-    this.printFooter(exitCode, runtime, quiet);
     // Exit hooks finish synchronously and cannot wait for the network.
     if (this.uploader && !this.draining) {
       this.console.warn(`the process is exiting before the upload finished; upload the rest with \`npx cairn sync ${this.runDir}\``);
@@ -489,7 +500,13 @@ export class Run {
   flush(): void {
     if (this.finished) return;
     this.writer?.flush();
+    this.consoleCapture?.flush();
     this.writeFiles();
+  }
+
+  /** @internal The process is dying of an uncaught exception: output.log gets it (Node prints it past process.stderr). */
+  noteUncaught(error: unknown): void {
+    this.consoleCapture?.noteUncaught(error);
   }
 
   /** @internal The writer's after-flush hook keeps the summary and config files current. */

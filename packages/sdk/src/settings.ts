@@ -10,6 +10,12 @@ import { readStoredApiKey } from './credentials.js';
 
 export type ResumeMode = 'never' | 'allow' | 'must' | 'auto';
 
+/**
+ * Whether a run records its console output in `files/output.log`: 'auto' (the default) and
+ * 'wrap' capture process.stdout and process.stderr by wrapping their `write`; 'off' records nothing.
+ */
+export type ConsoleMode = 'auto' | 'wrap' | 'off';
+
 /** Options of init(). The reference's snake_case spellings (`job_type`, …) work too. */
 export interface InitOptions {
   project?: string;
@@ -38,6 +44,8 @@ export interface InitOptions {
   reinit?: boolean;
   /** Print nothing. */
   silent?: boolean;
+  /** Record what the process prints in `files/output.log`: 'auto' (default) or 'wrap' to record, 'off' not to. */
+  console?: ConsoleMode | string;
   /** The tracking server (default: CAIRN_BASE_URL, else a server at http://127.0.0.1:8080 if one answers). */
   baseUrl?: string;
   apiKey?: string;
@@ -60,6 +68,7 @@ export interface Settings {
   readonly resume: ResumeMode | null;
   readonly rootDir: string;
   readonly silent: boolean;
+  readonly console: ConsoleMode;
   readonly baseUrl: string | null;
   readonly apiKey: string | null;
   readonly allowValChange: boolean;
@@ -70,7 +79,7 @@ export interface Settings {
 
 const KNOWN_OPTIONS = new Set([
   'project', 'entity', 'name', 'id', 'group', 'jobType', 'tags', 'notes', 'config', 'configIncludeKeys',
-  'configExcludeKeys', 'sweepConfig', 'allowValChange', 'mode', 'resume', 'dir', 'reinit', 'silent',
+  'configExcludeKeys', 'sweepConfig', 'allowValChange', 'mode', 'resume', 'dir', 'reinit', 'silent', 'console',
   'baseUrl', 'apiKey', 'finishTimeout', 'settings',
 ]);
 
@@ -107,6 +116,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): InitOption
     resume: envString(env, 'CAIRN_RESUME'),
     dir: envString(env, 'CAIRN_DIR'),
     silent: envBool(env, 'CAIRN_SILENT'),
+    console: envString(env, 'CAIRN_CONSOLE'),
     baseUrl: envString(env, 'CAIRN_BASE_URL'),
     apiKey: envString(env, 'CAIRN_API_KEY'),
   };
@@ -119,6 +129,19 @@ export function parseMode(mode: unknown): RunMode {
   if (mode === 'offline' || mode === 'dryrun') return 'offline';
   if (mode === 'disabled') return 'disabled';
   throw new CairnError('usage', `init(): mode must be 'online', 'offline' or 'disabled'; got ${JSON.stringify(mode)}`);
+}
+
+/** The reference's other ways to capture the console; Cairn has one, wrapping `write`. */
+const WRAP_SPELLINGS = new Set(['redirect', 'wrap_raw', 'wrap_emu']);
+
+export function parseConsole(value: unknown, warn: (m: string) => void): ConsoleMode {
+  if (value === undefined || value === null || value === 'auto') return 'auto';
+  if (value === 'wrap' || value === 'off') return value;
+  if (typeof value === 'string' && WRAP_SPELLINGS.has(value)) {
+    warn(`init(): console '${value}' is recorded by wrapping process.stdout and process.stderr in Cairn (as 'wrap')`);
+    return 'wrap';
+  }
+  throw new CairnError('usage', `init(): console must be 'auto', 'wrap' or 'off'; got ${JSON.stringify(value)}`);
 }
 
 /**
@@ -262,6 +285,7 @@ export function resolveInit(options: InitOptions, env: NodeJS.ProcessEnv, warn: 
     resume,
     rootDir,
     silent: merged.silent === true,
+    console: parseConsole(merged.console, warn),
     baseUrl: optionalString(merged, 'baseUrl'),
     apiKey: optionalString(merged, 'apiKey') ?? readStoredApiKey(optionalString(merged, 'baseUrl') ?? DEFAULT_BASE_URL, env) ?? null,
     allowValChange: merged.allowValChange === true,

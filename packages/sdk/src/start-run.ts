@@ -21,6 +21,7 @@ import { filterConfigKeys, loadConfigDefaults } from './config.js';
 import { parseConfigYaml } from './config-yaml.js';
 import { DEFAULT_BASE_URL, type Connection } from './connect.js';
 import { Console } from './console.js';
+import { ConsoleCapture } from './console-capture.js';
 import { LiveUploader } from './live-upload.js';
 import { collectMetadata, programDir, readGitInfo } from './metadata.js';
 import { generateRunId, generateRunName } from './names.js';
@@ -33,6 +34,7 @@ import {
   linkLatestRun,
   listRunDirs,
   logFileName,
+  OUTPUT_LOG_FILE,
   readResumeFile,
   runDirName,
   writeResumeFile,
@@ -110,6 +112,8 @@ export async function startRun(init: ResolvedInit, hooks: StartHooks, connection
 
   const writer = new RecordWriter(path.join(runDir, logFileName(id)), { truncateTo, firstIndex });
   const metrics = replay?.metrics ?? new MetricRegistry();
+  const consoleCapture =
+    settings.console === 'off' ? undefined : new ConsoleCapture(path.join(filesDir, OUTPUT_LOG_FILE), { onError: (message) => console.warn(message) });
   const run = new Run({
     settings,
     id,
@@ -132,6 +136,7 @@ export async function startRun(init: ResolvedInit, hooks: StartHooks, connection
     summary: replay?.summary ?? new SummaryState(metrics),
     metadata,
     console,
+    consoleCapture,
     onFinish: hooks.onFinish,
   });
 
@@ -166,6 +171,8 @@ export async function startRun(init: ResolvedInit, hooks: StartHooks, connection
   run.appendRecord({ t: 'metadata', metadata: { ...metadata } });
   run.flush();
 
+  // From here on, what the process prints goes to output.log too (the SDK's own lines included).
+  consoleCapture?.start();
   const where = path.relative(process.cwd(), runDir) || runDir;
   const verb = resuming ? 'resuming' : 'tracking';
   if (connection) {
@@ -179,6 +186,8 @@ export async function startRun(init: ResolvedInit, hooks: StartHooks, connection
       logFile: path.join(runDir, logFileName(id)),
       console,
       heartbeatSeconds: typeof settings.extra.heartbeatSeconds === 'number' ? settings.extra.heartbeatSeconds : undefined,
+      runDir,
+      liveFilesSeconds: typeof settings.extra.liveFilesSeconds === 'number' ? settings.extra.liveFilesSeconds : undefined,
       onStopRequested: () => void run.stopFromServer(),
     });
     run.attachUploader(uploader, connection.baseUrl);

@@ -65,14 +65,20 @@ interface LocalFile {
 // writeFileAtomic's temporary files (`config.yaml.<pid>.tmp`) exist for an instant while a run writes.
 const ATOMIC_TEMP = /\.\d+\.tmp$/;
 
+/**
+ * Sends the changed files of `runDir` (see {@link uploadRunFiles}); with `only`, just those
+ * paths (a live run re-sends its console log while it grows).
+ */
 export async function sendRunFiles(
   client: IngestClient,
   runDir: string,
   run: { entity: string; project: string; id: string },
   signal: AbortSignal | undefined,
+  only?: readonly string[],
 ): Promise<FilesUploadResult> {
   const result: FilesUploadResult = { files: 0, filesNotSent: [] };
-  const local = listLocalFiles(path.join(runDir, FILES_DIR));
+  const filesDir = path.join(runDir, FILES_DIR);
+  const local = only === undefined ? listLocalFiles(filesDir) : only.flatMap((relative) => statLocalFile(filesDir, relative) ?? []);
   const stateFile = path.join(runDir, FILES_STATE);
   const state = readFilesState(stateFile, client.baseUrl, `${run.entity}/${run.project}/${run.id}`);
   const changed = local.filter((file) => {
@@ -141,6 +147,17 @@ function listLocalFiles(dir: string): LocalFile[] {
   };
   walk(dir, '');
   return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** One regular file under `dir` by its relative path, or undefined when there is none. */
+function statLocalFile(dir: string, relative: string): LocalFile | undefined {
+  const absolute = path.join(dir, ...relative.split('/'));
+  try {
+    const stats = statSync(absolute);
+    return stats.isFile() ? { path: relative, absolute, size: stats.size, mtimeMs: stats.mtimeMs } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The state of earlier uploads to this server and run; empty when there is none (or it was for another). */

@@ -1,7 +1,7 @@
 /**
  * `/:entity/:project/runs/:id`: one run — overview with editable tags and notes, config,
- * summary, environment, files and its charts — kept current by the live stream while it
- * runs, with a Stop button.
+ * summary, environment, files, console output and its charts — kept current by the live
+ * stream while it runs, with a Stop button.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunInfo } from '@cairn/protocol';
@@ -21,6 +21,7 @@ import { SMOOTHING_PARAM } from './chart-controls.js';
 import { KeyValueTable } from './kv-table.js';
 import { Notice } from './layout.js';
 import { ChartsArea } from './panel-sections.js';
+import { RunConsole } from './run-console.js';
 import { RunNotes, RunTags } from './run-edits.js';
 import { RunEnvironment } from './run-environment.js';
 import { RunFiles } from './run-files.js';
@@ -88,6 +89,7 @@ export function RunPage(props: { entity: string; project: string; runId: string;
         <RunEnvironment run={info} />
         <RunFiles run={info} feed={feed} />
       </div>
+      <RunConsole run={info} feed={feed} />
       <ChartsArea title="Charts" keys={keys} entity={entity} project={project} sections={sections} runs={chartRuns} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
     </div>
   );
