@@ -227,7 +227,7 @@ async function timeCase(engine: string, server: RunningServer, read: BlobReader,
 
   // The same query without HTTP (querySeriesBinary: the store's reads, m4 and the answer's bytes), then its
   // parts apart as query/series-query.ts does them: one lookup of the runs, one read of their
-  // chunks (metadata from the database, data from the chunk cache once warm), m4 per run.
+  // chunks (chunk lists and data from memory once warm, keyed by the versions just read), m4 per run.
   const inProcess: number[] = [];
   const lookups: number[] = [];
   const selects: number[] = [];
@@ -242,10 +242,11 @@ async function timeCase(engine: string, server: RunningServer, read: BlobReader,
     let m4Ms = 0;
     blobBytes = 0;
     const lookupStart = performance.now();
-    const pks = (await server.store.runPks(runIds.map((id) => ({ entity: ENTITY, project: PROJECT, id })))) as number[];
+    const refs = (await server.store.runRefs(runIds.map((id) => ({ entity: ENTITY, project: PROJECT, id })))).map((ref) => ref!);
     const t0 = performance.now();
     lookupMs += t0 - lookupStart;
-    const chunksByRun = await server.store.series.chunks(pks, KEY);
+    const versions = new Map(refs.map((ref) => [ref.pk, ref.historyRows]));
+    const chunksByRun = await server.store.series.chunks(refs.map((ref) => ref.pk), KEY, undefined, undefined, versions);
     const t1 = performance.now();
     selectMs += t1 - t0;
     for (const chunks of chunksByRun.values()) {
@@ -313,8 +314,8 @@ async function timeCase(engine: string, server: RunningServer, read: BlobReader,
   console.log(`  POST /series, binary answer  ${show(binary)}   (until a Float64Array, as the dashboard reads it; answer ${(binaryLast!.bytes / 1024).toFixed(0)} KB;`
     + ` decoding it into bucket objects, not counted: p50 ${formatMillis(spread(binaryDecodes).p50)})`);
   console.log(`  querySeriesBinary in-process ${show(spread(inProcess))}   (${IN_PROCESS_QUERIES} queries, no HTTP), of which:`);
-  console.log(`    store.runPks               ${show(spread(lookups))}   (one query for ${c.runs} run${c.runs === 1 ? '' : 's'})`);
-  console.log(`    store.series.chunks        ${show(spread(selects))}   (chunk metadata; ${(blobBytes / 2 ** 20).toFixed(1)} MB of chunk data, cached after the first query)`);
+  console.log(`    store.runRefs              ${show(spread(lookups))}   (one query for ${c.runs} run${c.runs === 1 ? '' : 's'}: keys and versions)`);
+  console.log(`    store.series.chunks        ${show(spread(selects))}   (chunk lists and ${(blobBytes / 2 ** 20).toFixed(1)} MB of chunk data, from memory once warm)`);
   console.log(`    m4 over those chunks       ${show(spread(m4s))}`);
   const overhead = http.p50 - spread(inProcess).p50;
   console.log(`  HTTP + JSON, by difference   p50 ${(overhead > 0 ? formatMillis(overhead) : '≈ 0').padStart(8)}                 (bucket objects, stringify, send, receive, parse)`);

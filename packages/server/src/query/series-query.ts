@@ -60,13 +60,15 @@ async function computeSeries(store: Store, body: unknown): Promise<{ x: string; 
   const request = validate(body);
   const { runs, keys, buckets, range } = request;
   const x = request.x ?? '_step';
-  const pks = await store.runPks(runs);
+  const refs = await store.runRefs(runs);
+  const pks = refs.map((ref) => ref?.pk);
   const known = pks.filter((pk): pk is number => pk !== undefined);
+  const versions = new Map(refs.filter((ref) => ref !== undefined).map((ref) => [ref.pk, ref.historyRows]));
   const results = new Map<string, M4Columns>();
   for (const key of keys) {
     if (x === '_step') {
       // One read for every run: chunk metadata from the database, chunk data mostly from memory.
-      const chunksByRun = await store.series.chunks(known, key, range?.[0], range?.[1]);
+      const chunksByRun = await store.series.chunks(known, key, range?.[0], range?.[1], versions);
       for (const [pk, chunks] of chunksByRun) {
         const [from, to] = range ?? [chunks[0]!.firstStep, chunks[chunks.length - 1]!.lastStep];
         results.set(`${pk}\u0000${key}`, m4Columns(chunks, from, to, buckets));

@@ -43,6 +43,29 @@ describe.each(engines)('SeriesReader on $name', (engine) => {
     expect(chunks[0]!.count).toBe(4);
   });
 
+  it('keeps chunk lists by the run version the caller read, and reads again when it changes', async () => {
+    const a = await ingest('va', Array.from({ length: 10_000 }, (_, i) => i));
+    const b = await ingest('vb', [7, 8]);
+    const reader = new SeriesReader(server.store.db);
+    const versionsNow = async () => new Map((await server.store.runRefs([{ entity: 'local', project: 'proj', id: 'va' }, { entity: 'local', project: 'proj', id: 'vb' }])).map((ref) => [ref!.pk, ref!.historyRows]));
+    const versions = await versionsNow();
+    expect(versions.get(a)).toBe(10_000);
+    const first = await reader.chunks([a, b, a], 'v', undefined, undefined, versions);
+    expect(first.get(a)!.map((c) => c.count)).toEqual([4096, 4096, 1808]);
+    // Behind the reader's back, a chunk row goes: at the same version the cached list is
+    // still what it answers from (a run's series never change without new history rows)...
+    await server.store.db.deleteFrom('series_chunks').where('run_pk', '=', b).execute();
+    expect((await reader.chunks([a, b], 'v', undefined, undefined, versions)).get(b)!.map((c) => c.count)).toEqual([2]);
+    // ...with a range applied to the cached list as the database would.
+    const ranged = (await reader.chunks([a], 'v', 5000, 8200, versions)).get(a)!;
+    expect(ranged.map((c) => [c.firstStep, c.lastStep])).toEqual([[4096, 8191], [8192, 9999]]);
+    // New history rows make a new version: the list is read again.
+    await server.store.applyBatch({ entity: 'local', project: 'proj', id: 'vb' }, 'w1', 4, [{ t: 'history', row: { v: 9, _step: 2 } }]);
+    const next = await versionsNow();
+    expect(next.get(b)).toBe(3);
+    expect(points((await reader.chunks([b], 'v', undefined, undefined, next)).get(b)!.map(decodeChunk))).toEqual([9]);
+  });
+
   it('reads several runs at once, restricted to a range, and leaves out runs without the series', async () => {
     const a = await ingest('a', Array.from({ length: 10_000 }, (_, i) => i));
     const b = await ingest('b', [7, 8]);

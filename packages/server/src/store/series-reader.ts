@@ -1,10 +1,16 @@
 /**
- * Reading series chunks for charts. Chunk metadata (range and summaries) is small and read
- * from the database each time; chunk data (steps, values, block summaries) is large, and is
- * served from an in-process LRU cache of bounded size. A chunk only ever changes by having
- * points appended, so (run, key, first step, count) names one version of its data exactly:
- * a cached entry is never stale, only unused. The cache is an optimisation only; another
- * server process sharing the database has its own.
+ * Reading series chunks for charts. Chunk data (steps, values, block summaries) is large,
+ * and is served from an in-process LRU cache of bounded size. A chunk only ever changes by
+ * having points appended, so (run, key, first step, count) names one version of its data
+ * exactly: a cached entry is never stale, only unused.
+ *
+ * Chunk metadata (range and summaries) is small and read from the database, or, when the
+ * caller passes each run's history row count, from a second cache keyed by it: a run's
+ * series change only when it gets history rows, so a list cached at the count the caller
+ * just read from the database is the current one. A chart of 100 runs then costs one small
+ * query for the runs, not a read of every chunk's row. Both caches are optimisations only;
+ * another server process sharing the database has its own, and stays correct because the
+ * counts come from the database.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -14,6 +20,8 @@ import type { SeriesChunk } from '../series/series-chunk.js';
 export const DEFAULT_CHUNK_CACHE_BYTES = 256 * 1024 * 1024;
 /** Most parameters of one IN (...) list: well below SQLite's and PostgreSQL's limits. */
 const IN_LIST_LIMIT = 500;
+/** Series whose chunk lists are kept (a few hundred bytes per chunk each). */
+const META_CACHE_SERIES = 20_000;
 
 interface ChunkMeta {
   run_pk: number;
@@ -29,6 +37,8 @@ interface ChunkMeta {
 export class SeriesReader {
   private readonly cache = new Map<string, Uint8Array>();
   private cachedBytes = 0;
+  /** (run, key) → its whole chunk list, as of the run's history row count `version`. */
+  private readonly metaCache = new Map<string, { version: number; metas: ChunkMeta[] }>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -37,21 +47,13 @@ export class SeriesReader {
 
   /**
    * For each run in `runPks`, the chunks of series `key` that overlap [from, to] (the whole
-   * series when absent), ordered by first step. Runs without the series are absent from the map.
+   * series when absent), ordered by first step. Runs without the series are absent from the
+   * map. `versions` (run → history row count, read from the database for this request) lets
+   * the chunk lists come from memory when the run has not changed since they were read.
    */
-  async chunks(runPks: readonly number[], key: string, from?: number, to?: number): Promise<Map<number, SeriesChunk[]>> {
+  async chunks(runPks: readonly number[], key: string, from?: number, to?: number, versions?: ReadonlyMap<number, number>): Promise<Map<number, SeriesChunk[]>> {
     const out = new Map<number, SeriesChunk[]>();
-    const metas: ChunkMeta[] = [];
-    for (const group of groups(runPks)) {
-      let query = this.db
-        .selectFrom('series_chunks')
-        .select(['run_pk', 'first_step', 'last_step', 'count', 'min', 'max', 'first_value', 'last_value'])
-        .where('run_pk', 'in', group)
-        .where('key', '=', key);
-      if (from !== undefined) query = query.where('last_step', '>=', from);
-      if (to !== undefined) query = query.where('first_step', '<=', to);
-      metas.push(...(await query.orderBy('run_pk').orderBy('first_step').execute()));
-    }
+    const metas = versions === undefined ? await this.readMetas(runPks, key, from, to) : await this.cachedMetas(runPks, key, from, to, versions);
     // Hits are taken before loading (which may evict them); what is loaded is used as loaded.
     const hits = new Map<string, Uint8Array>();
     const missing: ChunkMeta[] = [];
@@ -71,6 +73,58 @@ export class SeriesReader {
       list.push(toChunk(meta, data));
     }
     return out;
+  }
+
+  /** Chunk metadata from the database, restricted to [from, to], by run then first step. */
+  private async readMetas(runPks: readonly number[], key: string, from?: number, to?: number): Promise<ChunkMeta[]> {
+    const metas: ChunkMeta[] = [];
+    for (const group of groups(runPks)) {
+      let query = this.db
+        .selectFrom('series_chunks')
+        .select(['run_pk', 'first_step', 'last_step', 'count', 'min', 'max', 'first_value', 'last_value'])
+        .where('run_pk', 'in', group)
+        .where('key', '=', key);
+      if (from !== undefined) query = query.where('last_step', '>=', from);
+      if (to !== undefined) query = query.where('first_step', '<=', to);
+      metas.push(...(await query.orderBy('run_pk').orderBy('first_step').execute()));
+    }
+    return metas;
+  }
+
+  /** Chunk metadata from the cache where the run's version matches; whole series read for the rest. */
+  private async cachedMetas(runPks: readonly number[], key: string, from: number | undefined, to: number | undefined, versions: ReadonlyMap<number, number>): Promise<ChunkMeta[]> {
+    const lists = new Map<number, ChunkMeta[]>();
+    const stale: number[] = [];
+    const unique = [...new Set(runPks)];
+    for (const pk of unique) {
+      const cacheKeyText = `${pk}\u0000${key}`;
+      const cached = this.metaCache.get(cacheKeyText);
+      if (cached !== undefined && cached.version === versions.get(pk)) {
+        this.metaCache.delete(cacheKeyText);
+        this.metaCache.set(cacheKeyText, cached);
+        lists.set(pk, cached.metas);
+      } else {
+        stale.push(pk);
+      }
+    }
+    if (stale.length > 0) {
+      const read = await this.readMetas(stale, key);
+      for (const pk of stale) lists.set(pk, []);
+      for (const meta of read) lists.get(Number(meta.run_pk))!.push(meta);
+      for (const pk of stale) {
+        const version = versions.get(pk);
+        if (version === undefined) continue;
+        this.metaCache.set(`${pk}\u0000${key}`, { version, metas: lists.get(pk)! });
+        if (this.metaCache.size > META_CACHE_SERIES) this.metaCache.delete(this.metaCache.keys().next().value!);
+      }
+    }
+    const metas: ChunkMeta[] = [];
+    for (const pk of unique) {
+      for (const meta of lists.get(pk) ?? []) {
+        if ((from === undefined || meta.last_step >= from) && (to === undefined || meta.first_step <= to)) metas.push(meta);
+      }
+    }
+    return metas;
   }
 
   /**

@@ -354,7 +354,17 @@ export class Store {
 
   /** The internal keys of runs, in the order given; undefined for a run that does not exist. */
   async runPks(keys: readonly RunKey[]): Promise<Array<number | undefined>> {
-    const found = new Map<string, number>();
+    return (await this.runRefs(keys)).map((ref) => ref?.pk);
+  }
+
+  /**
+   * The internal keys of runs with their history row counts, in the order given; undefined
+   * for a run that does not exist. The count only grows, and every change to a run's series
+   * comes with new history rows, so (pk, historyRows) names one version of its series: what
+   * the series reader keys its cached chunk lists by.
+   */
+  async runRefs(keys: readonly RunKey[]): Promise<Array<{ pk: number; historyRows: number } | undefined>> {
+    const found = new Map<string, { pk: number; historyRows: number }>();
     const byProject = new Map<string, RunKey[]>();
     for (const key of keys) {
       const project = `${key.entity}\u0000${key.project}`;
@@ -366,12 +376,12 @@ export class Store {
         .selectFrom('runs')
         .innerJoin('projects', 'projects.id', 'runs.project_id')
         .innerJoin('entities', 'entities.id', 'projects.entity_id')
-        .select(['runs.pk', 'runs.run_id'])
+        .select(['runs.pk', 'runs.run_id', 'runs.history_rows'])
         .where('entities.name', '=', entity)
         .where('projects.name', '=', project)
         .where('runs.run_id', 'in', group.map((key) => key.id))
         .execute();
-      for (const row of rows) found.set(`${entity}\u0000${project}\u0000${row.run_id}`, row.pk);
+      for (const row of rows) found.set(`${entity}\u0000${project}\u0000${row.run_id}`, { pk: row.pk, historyRows: Number(row.history_rows) });
     }
     return keys.map((key) => found.get(`${key.entity}\u0000${key.project}\u0000${key.id}`));
   }
