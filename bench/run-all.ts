@@ -26,6 +26,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'log-memory', exposeGc: true },
   { name: 'ingest', exposeGc: false },
   { name: 'series-query', exposeGc: false },
+  { name: 'runs-list', exposeGc: false },
   { name: 'web-chart', exposeGc: false },
   { name: 'web-workspace', exposeGc: false },
   { name: 'web-table', exposeGc: false },

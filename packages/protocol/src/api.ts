@@ -249,6 +249,8 @@ export interface RunPage {
   runs: RunInfo[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+  /** Runs matching the filters, on all pages: enough to size a table from the first page. */
+  total: number;
 }
 
 export interface HistoryPage {

@@ -26,7 +26,7 @@ import { getFile, listFiles, putFile } from '../store/files.js';
 import { listAlerts } from '../store/alerts.js';
 import { projectKeysRoute } from '../query/keys-query.js';
 import { querySeries, querySeriesBinary } from '../query/series-query.js';
-import { filterAndPageRuns } from '../query/runs-query.js';
+import { listRunPage } from '../query/runs-query.js';
 import { restrictToKeys, sampleHistory } from '../query/history-query.js';
 import { authMiddleware, type AuthVariables } from '../auth/middleware.js';
 import { errorResponse, HttpError } from './errors.js';
@@ -87,10 +87,7 @@ export function createApp(options: AppOptions): Hono {
   api.get('/viewer', (c) => c.json({ entity: c.get('user'), serverVersion: options.version }));
   api.get('/projects', async (c) => c.json(await store.listProjects()));
 
-  api.get('/projects/:entity/:project/runs', async (c) => {
-    const runs = await store.listRuns(name(c, 'entity'), name(c, 'project'));
-    return c.json(filterAndPageRuns(runs, new URL(c.req.url).searchParams));
-  });
+  api.get('/projects/:entity/:project/runs', async (c) => c.json(await listRunPage(store, name(c, 'entity'), name(c, 'project'), new URL(c.req.url).searchParams)));
 
   api.get('/projects/:entity/:project/keys', projectKeysRoute(store));
 

@@ -22,6 +22,7 @@ import { appendPoints, type SeriesChunk } from '../series/series-chunk.js';
 import { SeriesReader } from './series-reader.js';
 import { collectSeries } from './series-leaves.js';
 import { appendAlerts } from './alerts.js';
+import { selectRunPage, type RunInfoRow, type RunListQuery, type RunListResult } from './run-list.js';
 
 export interface RunKey {
   entity: string;
@@ -317,10 +318,14 @@ export class Store {
     return row && this.toRunInfo(row);
   }
 
-  /** All runs of a project, newest first (filtering and paging happen in the query layer). */
-  async listRuns(entity: string, project: string): Promise<RunInfo[]> {
-    const rows = await this.runQuery().where('entities.name', '=', entity).where('projects.name', '=', project).orderBy('runs.created_at', 'desc').execute();
-    return rows.map((row) => this.toRunInfo(row));
+  /**
+   * One page of a project's runs, filtered, sorted and counted by the database (run-list.ts);
+   * only the page's rows are decoded. An unknown project is an empty list.
+   */
+  async listRuns(entity: string, project: string, query: RunListQuery): Promise<RunListResult> {
+    const time = now();
+    const page = await selectRunPage(this.db, this.capabilities, { entity, project, time, heartbeatTimeoutSeconds: this.heartbeatTimeoutSeconds }, query);
+    return { runs: page.rows.map((row) => this.toRunInfo(row, time)), total: page.total, next: page.next };
   }
 
   /** History rows in order, `limit` at a time; the cursor is the next chunk's sequence number. */
@@ -423,9 +428,9 @@ export class Store {
       .select(['entities.name as entity_name', 'projects.name as project_name']);
   }
 
-  private toRunInfo(row: RunRow & { entity_name: string; project_name: string }): RunInfo {
+  private toRunInfo(row: RunInfoRow, time = now()): RunInfo {
     let state = row.state as RunState;
-    if (state === 'running' && now() - row.heartbeat_at > this.heartbeatTimeoutSeconds) state = row.preempting ? 'preempted' : 'crashed';
+    if (state === 'running' && time - row.heartbeat_at > this.heartbeatTimeoutSeconds) state = row.preempting ? 'preempted' : 'crashed';
     return {
       entity: row.entity_name,
       project: row.project_name,

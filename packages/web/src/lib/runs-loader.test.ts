@@ -9,7 +9,7 @@ function server(total: number) {
     calls.push({ cursor, limit });
     const offset = cursor ? Number(cursor) : 0;
     const runs = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({ id: `r${offset + i}` }) as RunInfo);
-    return { runs, nextCursor: offset + limit < total ? String(offset + limit) : null };
+    return { runs, nextCursor: offset + limit < total ? String(offset + limit) : null, total };
   };
   return { calls, fetchPage };
 }
