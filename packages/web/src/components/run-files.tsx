@@ -1,11 +1,13 @@
 /**
  * A run's files (everything under its run directory's `files/`, as uploaded): path, size and
- * last change, each to open or download. An online run uploads its files right after its
- * last records, so the list is fetched again when the run's state changes and on the run's
- * live events after it ended; Refresh fetches it on demand.
+ * last change, each to open or download. While an online run lives, the SDK re-uploads its
+ * console log (output.log) every few seconds; its other files (config.yaml, the summary,
+ * saved files) go up right after its last records. So the list is fetched again when the
+ * run's state changes and on the run's live events (at most every 3 s, quietly: an unchanged
+ * list is kept); Refresh fetches it on demand.
  */
 import { useEffect, useId, useMemo, useRef } from 'react';
-import type { RunInfo } from '@cairn/protocol';
+import type { FileInfo, RunInfo } from '@cairn/protocol';
 import { formatAgo, formatDateTime } from '../lib/format.js';
 import { formatBytes } from '../lib/run-details.js';
 import { fileUrl, runRequests } from '../lib/run-requests.js';
@@ -13,21 +15,33 @@ import { throttle } from '../lib/throttle.js';
 import { useNow, useResource } from '../hooks.js';
 import { useLiveEvents, type LiveFeed } from '../live.js';
 
-const LIVE_REFRESH_MS = 2000;
+const LIVE_REFRESH_MS = 3000;
+
+function sameFiles(a: readonly FileInfo[], b: readonly FileInfo[]): boolean {
+  return a.length === b.length && a.every((file, i) => file.path === b[i]!.path && file.sha256 === b[i]!.sha256 && file.size === b[i]!.size && file.updatedAt === b[i]!.updatedAt);
+}
 
 export function RunFiles({ run, feed }: { run: RunInfo; feed: LiveFeed }) {
   const { entity, project, id, state } = run;
   const headingId = useId();
   const now = useNow();
   const files = useResource((signal) => runRequests.files(entity, project, id, signal), [entity, project, id, state]);
-  const reload = useRef(files.reload);
+  // A live refresh replaces the list without the Refresh button's "Refreshing…" every 3 s.
+  const latest = useRef({ entity, project, id, update: files.update });
   useEffect(() => {
-    reload.current = files.reload;
+    latest.current = { entity, project, id, update: files.update };
   });
-  const refresh = useMemo(() => throttle(() => reload.current(), LIVE_REFRESH_MS), []);
+  const refresh = useMemo(
+    () =>
+      throttle(() => {
+        const { entity, project, id, update } = latest.current;
+        runRequests.files(entity, project, id).then((fresh) => update((known) => (known && sameFiles(known.files, fresh.files) ? known : fresh)), () => {});
+      }, LIVE_REFRESH_MS),
+    [],
+  );
   useEffect(() => () => refresh.cancel(), [refresh]);
   useLiveEvents(feed, (event) => {
-    if (event.run.id === id && event.state !== 'running') refresh();
+    if (event.run.id === id) refresh();
   });
   const list = files.data?.files;
   const total = list?.reduce((sum, file) => sum + file.size, 0) ?? 0;
@@ -52,7 +66,9 @@ export function RunFiles({ run, feed }: { run: RunInfo; feed: LiveFeed }) {
         <p className="muted">Loading files…</p>
       ) : list.length === 0 ? (
         <p className="muted">
-          {state === 'running' ? 'No files yet: a run uploads its files (config.yaml, the summary, saved files) when it finishes.' : 'This run has no files.'}
+          {state === 'running'
+            ? 'No files yet. While the run lives, the SDK uploads its console output (output.log) every few seconds; config.yaml, the summary and saved files follow when it finishes.'
+            : 'This run has no files.'}
         </p>
       ) : (
         <div className="table-scroll files-scroll">

@@ -1,7 +1,9 @@
 /**
- * `/:entity/:project/runs/:id`: one run — overview with editable tags and notes, config,
- * summary, environment, files, console output and its charts — kept current by the live
- * stream while it runs, with a Stop button.
+ * `/:entity/:project/runs/:id`: one run — overview with editable tags and notes, alerts,
+ * config, summary, environment, files, console output and its charts — kept current by the
+ * live stream while it runs, with a Stop button. Alerts come right after the overview when the
+ * run raised any (an alert is what a person opens the page for); otherwise their empty section,
+ * which says how to raise one, waits below the console.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunInfo } from '@cairn/protocol';
@@ -21,6 +23,7 @@ import { SMOOTHING_PARAM } from './chart-controls.js';
 import { KeyValueTable } from './kv-table.js';
 import { Notice } from './layout.js';
 import { ChartsArea } from './panel-sections.js';
+import { RunAlerts, useRunAlerts } from './run-alerts.js';
 import { RunConsole } from './run-console.js';
 import { RunNotes, RunTags } from './run-edits.js';
 import { RunEnvironment } from './run-environment.js';
@@ -38,6 +41,8 @@ export function RunPage(props: { entity: string; project: string; runId: string;
   const panelSearch = new URLSearchParams(search).get('panels') ?? '';
   const run = useResource((signal) => api.run(entity, project, runId, signal), [entity, project, runId]);
   const keys = useResource((signal) => api.keys(entity, project, [runId], signal), [entity, project, runId]);
+  const alerts = useRunAlerts(entity, project, runId, feed);
+  const hasAlerts = (alerts.data?.alerts.length ?? 0) > 0;
 
   // Live: refresh the overview and the keys (throttled); the panels refetch themselves.
   const latest = useRef({ entity, project, runId, updateRun: run.update, updateKeys: keys.update });
@@ -81,6 +86,7 @@ export function RunPage(props: { entity: string; project: string; runId: string;
         </div>
         <Overview run={info} onSaved={(saved) => run.update(() => saved)} />
       </section>
+      {hasAlerts && <RunAlerts alerts={alerts} />}
       <div className="kv-pair">
         <KeyValueTable title="Config" value={info.config} testId="config" />
         <KeyValueTable title="Summary" value={info.summary} testId="summary" sorted />
@@ -90,6 +96,7 @@ export function RunPage(props: { entity: string; project: string; runId: string;
         <RunFiles run={info} feed={feed} />
       </div>
       <RunConsole run={info} feed={feed} />
+      {!hasAlerts && <RunAlerts alerts={alerts} />}
       <ChartsArea title="Charts" keys={keys} entity={entity} project={project} sections={sections} runs={chartRuns} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
     </div>
   );

@@ -1,8 +1,9 @@
 /**
- * The run page's calls beyond reading: editing a run (PATCH, `RunEdit`) and its files (list,
- * download URL). Paths follow `apiPaths.run`, `.files` and `.file` of @cairn/protocol.
+ * The run page's calls beyond reading: editing a run (PATCH, `RunEdit`), its files (list,
+ * download URL) and its alerts. Paths follow `apiPaths.run`, `.files`, `.file` and `.alerts`
+ * of @cairn/protocol.
  */
-import type { ApiErrorBody, FileList, RunEdit, RunInfo } from '@cairn/protocol';
+import type { AlertList, ApiErrorBody, FileList, RunEdit, RunInfo } from '@cairn/protocol';
 import { ApiError, paths } from './api.js';
 
 const enc = encodeURIComponent;
@@ -10,6 +11,11 @@ const enc = encodeURIComponent;
 /** `GET` → the run's files; a file's bytes are at {@link fileUrl}. */
 export function filesPath(entity: string, project: string, id: string): string {
   return `${paths.run(entity, project, id)}/files`;
+}
+
+/** `GET` → the alerts the run raised, oldest first, suppressed repeats included. */
+export function alertsPath(entity: string, project: string, id: string): string {
+  return `${paths.run(entity, project, id)}/alerts`;
 }
 
 /**
@@ -41,4 +47,5 @@ export const runRequests = {
   /** Changes a run's tags, notes, name, group or job type; answers the run as stored. */
   edit: (entity: string, project: string, id: string, edit: RunEdit) => send<RunInfo>(paths.run(entity, project, id), { method: 'PATCH', body: JSON.stringify(edit) }),
   files: (entity: string, project: string, id: string, signal?: AbortSignal) => send<FileList>(filesPath(entity, project, id), { signal }),
+  alerts: (entity: string, project: string, id: string, signal?: AbortSignal) => send<AlertList>(alertsPath(entity, project, id), { signal }),
 };
