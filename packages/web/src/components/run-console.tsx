@@ -108,7 +108,9 @@ export function RunConsole({ run, feed }: { run: RunInfo; feed: LiveFeed }) {
     body = (
       <>
         <p className="muted console-status" data-testid="console-status">
-          {filtered ? `${view.matched.toLocaleString()} of ${view.total.toLocaleString()} lines match` : `${view.total.toLocaleString()} lines`}
+          {filtered
+            ? `${view.matched.toLocaleString()} of ${view.total.toLocaleString()} ${view.total === 1 ? 'line matches' : 'lines match'}`
+            : `${view.total.toLocaleString()} ${view.total === 1 ? 'line' : 'lines'}`}
           {hidden > 0 && (
             <>
               {'; showing the last '}
