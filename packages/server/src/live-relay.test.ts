@@ -11,6 +11,7 @@ import { postgresSkipReason } from './test-support/engines.js';
 import { logBody, runRecords } from './test-support/records.js';
 
 const adminUrl = process.env.CAIRN_TEST_POSTGRES_URL;
+if (postgresSkipReason) it.skip(`live events across server processes need PostgreSQL: ${postgresSkipReason}`, () => {});
 
 /** A fresh PostgreSQL database; dropped by the returned function. */
 async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -149,6 +150,3 @@ describe.skipIf(!adminUrl)('live events across server processes through PostgreS
   });
 });
 
-describe.skipIf(adminUrl)('live events across server processes', () => {
-  it.skip(`needs PostgreSQL: ${postgresSkipReason}`, () => {});
-});
