@@ -3,7 +3,7 @@
  * what its run recorded, read back with openRun.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,6 +139,11 @@ describe('run-api.md examples, each run as a node process', () => {
     expect(trainLoss[0]).toBeCloseTo(Math.LN2, 12);
     const lastValRow = valRows[valRows.length - 1]!;
     expect(lastValRow['val/acc']).toBeGreaterThan(0.85);
+    // One alert, at the first epoch whose validation accuracy reached 90%.
+    const alerts = readFileSync(path.join(back.dir, `run-${back.id}.cairn`), 'utf8').split('\n').filter((line) => line.includes('"t":"alert"'));
+    const firstAbove = valRows.find((row) => (row['val/acc'] as number) >= 0.9);
+    expect(alerts).toHaveLength(firstAbove ? 1 : 0);
+    if (firstAbove) expect(alerts[0]).toContain(`after epoch ${String(firstAbove.epoch)}`);
     expect(lastValRow['val/loss']).toBeLessThan(0.35);
 
     // Summary: train/loss aggregated as { min, last }; the rest is the last value logged.

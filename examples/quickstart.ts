@@ -36,6 +36,7 @@ function evaluate(examples: Example[]): { loss: number; acc: number } {
   return { loss: loss / examples.length, acc: correct / examples.length };
 }
 
+let alerted = false;
 for (let epoch = 1; epoch <= epochs; epoch++) {
   for (let start = 0; start < train.length; start += batchSize) {
     const batch = train.slice(start, start + batchSize);
@@ -56,6 +57,10 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   }
   const { loss, acc } = evaluate(val);
   run.log({ epoch, 'val/loss': loss, 'val/acc': acc });
+  if (acc >= 0.9 && !alerted) {
+    run.alert('validation accuracy reached 90%', `val/acc ${acc.toFixed(3)} after epoch ${epoch}`, 'INFO');
+    alerted = true;
+  }
 }
 
 run.summary.weights = [...weights, bias];
