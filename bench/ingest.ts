@@ -482,7 +482,7 @@ async function countStatements(direct: OpenDatabase): Promise<Record<string, num
   await ingestInProcess(store, 'counted', batches);
   const perBatchCounts = [...counts].map(([label, n]) => [label, n / batches] as const).sort((a, b) => b[1] - a[1]);
   const total = perBatchCounts.reduce((sum, [, n]) => sum + n, 0);
-  console.log(`statements per applyBatch (mean of ${batches} batches, besides BEGIN and COMMIT): ${total.toFixed(1)}, one prepare each (Kysely's SQLite driver caches no statement):`);
+  console.log(`statements per applyBatch (mean of ${batches} batches, besides BEGIN and COMMIT): ${total.toFixed(1)}, each prepared once per distinct SQL text (db/connection.ts keeps them):`);
   console.log(`  ${perBatchCounts.map(([label, n]) => `${label} ×${Number.isInteger(n) ? n : n.toFixed(2)}`).join(', ')}`);
   return Object.fromEntries(perBatchCounts);
 }
