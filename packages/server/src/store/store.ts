@@ -115,7 +115,8 @@ export class Store {
       if (alertRecords.length > 0) alerts = await appendAlerts(tx, run.pk, alertRecords, time);
       const columns = this.runColumns(replay, time, run.stop_requested === 1);
       await tx.updateTable('runs').set(columns).where('pk', '=', run.pk).execute();
-      await tx.updateTable('projects').set({ updated_at: time }).where('id', '=', run.project_id).execute();
+      // The project's last activity, to the second: a stream of batches writes it once a second.
+      if (!(time - run.project_updated_at < 1)) await tx.updateTable('projects').set({ updated_at: time }).where('id', '=', run.project_id).execute();
       const newNext = first + records.length;
       if (writer) {
         await tx.updateTable('run_writers').set({ next_index: newNext }).where('run_pk', '=', run.pk).where('writer_id', '=', writerId).execute();
@@ -130,17 +131,18 @@ export class Store {
   }
 
   /** The run's row, created (with its entity and project) when missing, locked for this transaction. */
-  private async lockRun(tx: Tx, key: RunKey, time: number): Promise<Pick<RunRow, 'pk' | 'project_id' | 'replay' | 'stop_requested'>> {
+  private async lockRun(tx: Tx, key: RunKey, time: number): Promise<Pick<RunRow, 'pk' | 'project_id' | 'replay' | 'stop_requested'> & { project_updated_at: number }> {
     // Almost every batch is for a run that exists: one query finds (and locks) it.
     let existing = tx
       .selectFrom('runs')
       .innerJoin('projects', 'projects.id', 'runs.project_id')
       .innerJoin('entities', 'entities.id', 'projects.entity_id')
-      .select(['runs.pk', 'runs.project_id', 'runs.replay', 'runs.stop_requested'])
+      .select(['runs.pk', 'runs.project_id', 'runs.replay', 'runs.stop_requested', 'projects.updated_at as project_updated_at'])
       .where('entities.name', '=', key.entity)
       .where('projects.name', '=', key.project)
       .where('runs.run_id', '=', key.id);
-    if (this.capabilities.rowLocks) existing = existing.forUpdate();
+    // Only the run's row: writers to other runs of the project go on in parallel.
+    if (this.capabilities.rowLocks) existing = existing.forUpdate('runs');
     const found = await existing.executeTakeFirst();
     if (found) return found;
     await tx.insertInto('entities').values({ name: key.entity, created_at: time }).onConflict((oc) => oc.column('name').doNothing()).execute();
@@ -158,7 +160,8 @@ export class Store {
       .execute();
     let query = tx.selectFrom('runs').select(['pk', 'project_id', 'replay', 'stop_requested']).where('project_id', '=', project.id).where('run_id', '=', key.id);
     if (this.capabilities.rowLocks) query = query.forUpdate();
-    return query.executeTakeFirstOrThrow();
+    // A new run is activity: its project's time is always written.
+    return { ...(await query.executeTakeFirstOrThrow()), project_updated_at: Number.NEGATIVE_INFINITY };
   }
 
   private runColumns(replay: RunReplay, time: number, stopRequested: boolean): RunUpdate {
