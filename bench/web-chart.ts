@@ -16,6 +16,9 @@
  * uPlot). The draw alone: uPlot's setData on its own data, synchronously (`batch`), then a
  * 1-pixel getImageData, which makes Chromium rasterise what was drawn.
  *
+ * The workspace charts the first 10 runs by default; the same opens are then timed with all
+ * 100 charted (`?show=100`), the chart of 100 runs the target names.
+ *
  * Baseline in the same run: the same POST /series (the body the panel sent, captured) made
  * with fetch from the page, until its answer is parsed. Target: ≤ 150 ms warm.
  *
@@ -121,9 +124,9 @@ async function timeKeystroke(page: Page, value: string): Promise<number> {
   })()`);
 }
 
-/** The workspace, without panels, with its runs table loaded. */
-async function openWorkspace(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/${ENTITY}/${PROJECT}?panels=${NO_PANEL}`);
+/** The workspace, without panels, with its runs table loaded; `query` adds to the URL (`&show=100`). */
+async function openWorkspace(page: Page, url: string, query = ''): Promise<void> {
+  await page.goto(`${url}/${ENTITY}/${PROJECT}?panels=${NO_PANEL}${query}`);
   await page.locator('[data-testid="runs-table"] tbody tr').first().waitFor();
   await settle(page, 500);
 }
@@ -140,8 +143,6 @@ interface DrawTimes {
   bare: number[];
   hooks: string[];
   lines: number;
-  slots: number;
-  values: number;
   width: number;
   height: number;
 }
@@ -183,9 +184,7 @@ function timeDraws(page: Page): Promise<DrawTimes | null> {
     }
     Object.assign(plot.hooks, saved);
     plot.batch(() => plot.setData(plot.data));
-    let values = 0;
-    for (let s = 1; s < plot.data.length; s++) for (const v of plot.data[s]) if (v !== null && v !== undefined) values++;
-    return { setData, flushed, redraw, bare, hooks: Object.keys(saved), lines: plot.series.length - 1, slots: plot.data[0].length, values, width: plot.width, height: plot.height };
+    return { setData, flushed, redraw, bare, hooks: Object.keys(saved), lines: plot.series.length - 1, width: plot.width, height: plot.height };
   })()`);
 }
 
@@ -312,6 +311,14 @@ async function main(): Promise<void> {
     }
     await closePage(loadPage);
 
+    // The same panel charting all 100 runs (?show=100): the chart of 100 runs the target names.
+    const allPage = await openPage(browser);
+    await openWorkspace(allPage, server.url, `&show=${RUNS}`);
+    const allCold = await openPanel(allPage);
+    const allWarm: Open[] = [];
+    for (let i = 0; i < WARM_OPENS; i++) allWarm.push(await openPanel(allPage));
+    await closePage(allPage);
+
     const pick = (key: keyof Open) => median(warm.map((o) => o[key] as number));
     const warmMedian: Omit<Open, 'at'> = {
       totalMs: pick('totalMs'), beforeRequestMs: pick('beforeRequestMs'), requestMs: pick('requestMs'), afterAnswerMs: pick('afterAnswerMs'),
@@ -331,14 +338,24 @@ async function main(): Promise<void> {
       const r = medianAndP95(draws.redraw);
       console.log(`draw alone, uPlot setData (${DRAWS}×)     median ${formatMillis(s.median)}  p95 ${formatMillis(s.p95)}  (+ raster: median ${formatMillis(f.median)}; repaint of cached paths ${formatMillis(r.median)})`);
       if (draws.hooks.length > 0) console.log(`  the same without the app's uPlot hooks (${draws.hooks.join(', ')}: the min–max bands): median ${formatMillis(median(draws.bare))} with raster`);
-      console.log(`  what it draws: ${draws.lines} lines on one x array of ${draws.slots.toLocaleString('en-US')} slots, ${draws.values.toLocaleString('en-US')} non-null values (${((100 * draws.values) / Math.max(1, draws.slots * draws.lines)).toFixed(0)}% of the table), ${draws.width}×${draws.height} px`);
-      figures.draw = { setDataMs: s, flushedMs: f, redrawMs: r, withoutHooksMs: medianAndP95(draws.bare), lines: draws.lines, slots: draws.slots, values: draws.values };
+      console.log(`  what it draws: ${draws.lines} lines, each from its own M4 points (uPlot holds only the x extent), ${draws.width}×${draws.height} px`);
+      figures.draw = { setDataMs: s, flushedMs: f, redrawMs: r, withoutHooksMs: medianAndP95(draws.bare), lines: draws.lines };
     } else {
       console.log('draw alone: the uPlot instance was not found (the chart component changed?)');
     }
     console.log(`baseline: the same POST /series, fetch + parse in the page   median ${formatMillis(rawMedian)}  (of which parse ${formatMillis(median(raw.parseMs))}; ${raw.times.map((t) => t.toFixed(0)).join(', ')} ms)`);
     console.log(`ratio warm open / raw request ${(warmMedian.totalMs / rawMedian).toFixed(1)}x | target warm open ≤ ${TARGET_MS} ms: ${againstTarget(warmMedian.totalMs, TARGET_MS)}`);
     console.log(`(for scale: the same request for all ${RUNS} runs, fetch + parse: median ${formatMillis(median(allRuns.times))}, ${formatBytes(allRuns.bytes)})`);
+    const allPick = (key: keyof Open) => median(allWarm.map((o) => o[key] as number));
+    const allMedian: Omit<Open, 'at'> = {
+      totalMs: allPick('totalMs'), beforeRequestMs: allPick('beforeRequestMs'), requestMs: allPick('requestMs'), afterAnswerMs: allPick('afterAnswerMs'),
+      requests: Math.max(...allWarm.map((o) => o.requests)), answerBytes: allWarm[0]?.answerBytes ?? 0,
+    };
+    console.log(`all ${RUNS} runs charted (?show=${RUNS}), answers of ${formatBytes(allMedian.answerBytes)}:`);
+    console.log(describeOpen('  first open', allCold));
+    console.log(describeOpen(`  warm open, median of ${WARM_OPENS}`, allMedian));
+    console.log(`${''.padEnd(38)} (warm opens ${allWarm.map((o) => o.totalMs.toFixed(0)).join(', ')} ms) | target warm open ≤ ${TARGET_MS} ms: ${againstTarget(allMedian.totalMs, TARGET_MS)}`);
+    figures.allRuns = { cold: allCold, warm: allWarm, warmMedian: allMedian };
     Object.assign(figures, { ingestMs, buildMs, request: { runs: request.runs.length, buckets: request.buckets, format: raw.format, bytes: raw.bytes }, cold, warm, warmMedian, pageLoadMs: loads, keystrokeMs: keystrokes, rawFetchMs: raw.times, rawParseMs: raw.parseMs, allRunsFetchMs: allRuns.times, allRunsBytes: allRuns.bytes });
 
     if (traced) {

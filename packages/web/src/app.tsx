@@ -1,15 +1,18 @@
 /** The dashboard: picks the page for the URL and frames it. */
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { parseComparePath } from './lib/compare-url.js';
 import { parseRoute, routePath } from './lib/routes.js';
 import { useLiveFeed, useLiveStatus, type LiveFeed } from './live.js';
 import { Link, useLocation } from './navigation.js';
 import { useTheme, type Theme } from './theme.js';
-import { ComparePage } from './components/compare-page.js';
 import { Layout, Notice, type Crumb } from './components/layout.js';
 import { ProjectsPage } from './components/projects-page.js';
-import { RunPage } from './components/run-page.js';
 import { WorkspacePage } from './components/workspace-page.js';
+
+// The run and compare pages load on demand: the workspace (where most visits start) does not
+// wait for their code.
+const RunPage = lazy(() => import('./components/run-page.js').then((module) => ({ default: module.RunPage })));
+const ComparePage = lazy(() => import('./components/compare-page.js').then((module) => ({ default: module.ComparePage })));
 
 /** A page inside a project: they share the project's live stream. */
 type ProjectView = { page: 'workspace' } | { page: 'run'; runId: string } | { page: 'compare' };
@@ -73,13 +76,15 @@ function ProjectPages(props: { entity: string; project: string; view: ProjectVie
   if (view.page === 'compare') crumbs.push({ label: 'Compare' });
   return (
     <Layout crumbs={crumbs} live={live} theme={theme} onToggleTheme={onToggleTheme}>
-      {view.page === 'run' ? (
-        <RunPage key={view.runId} entity={entity} project={project} runId={view.runId} feed={feed} theme={theme} />
-      ) : view.page === 'compare' ? (
-        <ComparePage entity={entity} project={project} feed={feed} />
-      ) : (
-        <WorkspacePage entity={entity} project={project} feed={feed} theme={theme} />
-      )}
+      <Suspense fallback={<Notice>Loading…</Notice>}>
+        {view.page === 'run' ? (
+          <RunPage key={view.runId} entity={entity} project={project} runId={view.runId} feed={feed} theme={theme} />
+        ) : view.page === 'compare' ? (
+          <ComparePage entity={entity} project={project} feed={feed} />
+        ) : (
+          <WorkspacePage entity={entity} project={project} feed={feed} theme={theme} />
+        )}
+      </Suspense>
     </Layout>
   );
 }

@@ -1,5 +1,5 @@
 /** Small React hooks shared by the pages. */
-import { useCallback, useEffect, useRef, useState, type DependencyList, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DependencyList, type RefObject } from 'react';
 import { errorMessage } from './lib/api.js';
 
 export interface Resource<T> {
@@ -12,17 +12,26 @@ export interface Resource<T> {
   update: (change: (current: T | undefined) => T | undefined) => void;
 }
 
-/** Data loaded by `load`, again whenever `deps` change; the previous data stays while loading (no flicker). */
-export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Resource<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
+/**
+ * Data loaded by `load`, again whenever `deps` change; the previous data stays while loading
+ * (no flicker). `initial`, when it gives data, is the first load's answer, already in (an
+ * early answer: early-answers.ts): the first render shows it and nothing is loaded then.
+ */
+export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList, initial?: () => T | undefined): Resource<T> {
+  const [data, setData] = useState<T | undefined>(initial);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(data === undefined);
   const [generation, setGeneration] = useState(0);
   const loadRef = useRef(load);
+  const answered = useRef(data !== undefined);
   useEffect(() => {
     loadRef.current = load;
   });
   useEffect(() => {
+    if (answered.current) {
+      answered.current = false;
+      return;
+    }
     const controller = new AbortController();
     setLoading(true);
     loadRef.current(controller.signal).then(
@@ -45,29 +54,39 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: 
   return { data, error, loading, reload, update };
 }
 
-/** Whether the element is on screen (or within `margin` of it). */
-export function useOnScreen(ref: RefObject<Element | null>, margin = '200px'): boolean {
+/**
+ * Whether the element is on screen (or within `margin`, in pixels, of it). Known before the
+ * first paint — measured as the element mounts, as an IntersectionObserver would report it
+ * a frame later — so work for what is on screen can start at once.
+ */
+export function useOnScreen(ref: RefObject<Element | null>, margin = 200): boolean {
   const [onScreen, setOnScreen] = useState(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return;
     if (typeof IntersectionObserver === 'undefined') {
       setOnScreen(true);
       return;
     }
+    const box = element.getBoundingClientRect();
+    const rendered = box.width > 0 || box.height > 0;
+    setOnScreen(rendered && box.bottom >= -margin && box.top <= window.innerHeight + margin && box.right >= -margin && box.left <= window.innerWidth + margin);
     const observer = new IntersectionObserver((entries) => {
       for (const entry of entries) setOnScreen(entry.isIntersecting);
-    }, { rootMargin: margin });
+    }, { rootMargin: `${margin}px` });
     observer.observe(element);
     return () => observer.disconnect();
   }, [ref, margin]);
   return onScreen;
 }
 
-/** The element's content width in CSS pixels, settled: resizing updates it at most every `settleMs`. */
+/**
+ * The element's content width in CSS pixels, measured before the first paint; resizing
+ * updates it at most every `settleMs`.
+ */
 export function useWidth(ref: RefObject<Element | null>, settleMs = 150): number {
   const [width, setWidth] = useState(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return;
     setWidth(Math.floor(element.getBoundingClientRect().width));

@@ -28,6 +28,20 @@ export function useLocation(): { pathname: string; search: string } {
   return q === -1 ? { pathname: current, search: '' } : { pathname: current.slice(0, q), search: current.slice(q) };
 }
 
+/**
+ * The query string's parameters accepted by `keep`, as a query string ('' for none): a
+ * component reading only some parameters re-renders only when one of those changes, not on
+ * every keystroke in a search box elsewhere on the page.
+ */
+export function useSearchParams(keep: (name: string) => boolean): string {
+  return useSyncExternalStore(subscribe, () => {
+    const kept = new URLSearchParams();
+    for (const [name, value] of new URLSearchParams(window.location.search)) if (keep(name)) kept.append(name, value);
+    const text = kept.toString();
+    return text === '' ? '' : `?${text}`;
+  });
+}
+
 /** Goes to `url` (a path with optional query): a new history entry, or `replace` the current one. */
 export function navigate(url: string, options: { replace?: boolean } = {}): void {
   if (url === snapshot()) return;

@@ -1,10 +1,13 @@
+import { memo, useEffect, useRef, useState } from 'react';
+import { drawQueue } from '../draw-queue.js';
+import { useOnScreen } from '../hooks.js';
 import { matchesSearch, type Section } from '../lib/panels.js';
 import type { LiveFeed } from '../live.js';
 import type { Theme } from '../theme.js';
 import type { ChartRun } from './line-chart.js';
 import { PanelSearch, SmoothingControl } from './chart-controls.js';
 import { Notice } from './layout.js';
-import { Panel } from './panel.js';
+import { Panel, type PanelProps } from './panel.js';
 
 export interface PanelSectionsProps {
   entity: string;
@@ -21,7 +24,7 @@ export interface PanelSectionsProps {
 }
 
 /** Panels in collapsible sections by key prefix; a closed section's panels fetch nothing. */
-export function PanelSections(props: PanelSectionsProps) {
+export const PanelSections = memo(function PanelSections(props: PanelSectionsProps) {
   const { sections, search = '' } = props;
   const shown = sections
     .map((section) => ({ ...section, panels: section.panels.filter((panel) => matchesSearch(panel.key, search)) }))
@@ -39,7 +42,7 @@ export function PanelSections(props: PanelSectionsProps) {
           </summary>
           <div className="panel-grid">
             {section.panels.map((spec) => (
-              <Panel
+              <PanelSlot
                 key={spec.key}
                 entity={props.entity}
                 project={props.project}
@@ -56,6 +59,21 @@ export function PanelSections(props: PanelSectionsProps) {
       ))}
     </div>
   );
+});
+
+/**
+ * A panel's place in the grid: the panel itself once the slot is on screen, or when the page
+ * has time to spare (idle time, one panel after another, in order) — so that the first render
+ * of a workspace of many panels builds only the few on screen, and their series requests go
+ * out sooner. A panel once built stays.
+ */
+function PanelSlot(props: PanelProps) {
+  const slot = useRef<HTMLDivElement>(null);
+  const onScreen = useOnScreen(slot, 0);
+  const [built, setBuilt] = useState(false);
+  if (onScreen && !built) setBuilt(true);
+  useEffect(() => (built ? undefined : drawQueue.add({ urgent: () => false, run: () => setBuilt(true) })), [built]);
+  return built ? <Panel {...props} /> : <div ref={slot} className="panel panel-slot" data-slot={props.spec.key} aria-hidden="true" />;
 }
 
 /**

@@ -1,25 +1,30 @@
 /**
  * One chart panel: a key of several runs (or groups of runs) against a chosen x-axis. It
- * fetches only while on screen, asks for as many M4 buckets as its plot is wide — over the
- * zoomed range when zoomed, so a zoom shows full resolution — and refetches, itself only,
- * when the live stream reports new points for one of its runs. The zoom of each x-axis and
- * the log-scale panels live in the URL; a panel can be enlarged to the full width.
+ * fetches at once when on screen and in idle time when not, asks for as many M4 buckets as
+ * its plot is wide — over the zoomed range when zoomed, so a zoom shows full resolution — and
+ * refetches, itself only, when the live stream reports new points for one of its runs. Each
+ * answer is drawn in a frame of its own (draw-queue.ts). The zoom of each x-axis and the
+ * log-scale panels live in the URL; a panel can be enlarged to the full width.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { api, errorMessage } from '../lib/api.js';
-import { chartDataOf, forLogScale, groupInput, nearestValue, runInput, type SeriesInput } from '../lib/chart-data.js';
+import { chartDataOf, forLogScale, groupInput, lastValue, runInput, valueNear, type SeriesInput } from '../lib/chart-data.js';
 import { formatDateTime, formatDuration, formatNumber } from '../lib/format.js';
 import { aggregateBuckets } from '../lib/grouping.js';
 import { queryPanel, type PanelAnswer } from '../lib/panel-query.js';
 import { axisLabel, type PanelSpec } from '../lib/panels.js';
 import { runSource, tooltipValue, type LineSource } from '../lib/tooltip.js';
-import { formatZoom, readList, readZoom, toggled, writeList, zoomParam } from '../lib/view-params.js';
+import { plotWidth } from '../lib/plot-size.js';
+import { formatZoom, readList, readZoom, toggled, writeList, ZOOM_PREFIX, zoomParam } from '../lib/view-params.js';
+import { drawQueue } from '../draw-queue.js';
 import { useOnScreen, useWidth } from '../hooks.js';
 import { useLiveEvents, type LiveFeed } from '../live.js';
-import { setSearchParams, useLocation } from '../navigation.js';
+import { setSearchParams, useSearchParams } from '../navigation.js';
 import type { Theme } from '../theme.js';
 import { ChartTooltip, type TooltipLine } from './chart-tooltip.js';
-import { LineChart, plotWidth, type ChartCursor, type ChartRun } from './line-chart.js';
+import { loadChart, useChartModule } from './chart-module.js';
+import type { ChartCursor, ChartRun } from './line-chart.js';
 
 export interface PanelProps {
   entity: string;
@@ -44,9 +49,13 @@ export function axisParam(key: string): string {
   return `x:${key}`;
 }
 
-export function Panel(props: PanelProps) {
+/**
+ * Re-renders only for its own props and its own URL parameters (its x-axis, the zooms, the
+ * log-scale list): a change elsewhere on the page leaves a drawn panel alone.
+ */
+export const Panel = memo(function Panel(props: PanelProps) {
   const { entity, project, spec, runs: lines, axes, smoothing, feed, theme } = props;
-  const { search } = useLocation();
+  const search = useSearchParams((name) => name === axisParam(spec.key) || name === LOG_PARAM || name.startsWith(ZOOM_PREFIX));
   const x = new URLSearchParams(search).get(axisParam(spec.key)) ?? spec.defaultX;
   const zoom = readZoom(search, x);
   const logPanels = readList(search, LOG_PARAM) ?? [];
@@ -56,8 +65,23 @@ export function Panel(props: PanelProps) {
   const frame = useRef<HTMLElement>(null);
   const chartBox = useRef<HTMLDivElement>(null);
   const enlargeButton = useRef<HTMLButtonElement>(null);
-  const onScreen = useOnScreen(frame);
+  // A panel on screen fetches at once and draws in the next frame. One within a screen's
+  // height of the viewport fetches and draws in idle time (drawQueue), after what is on
+  // screen, so that it is ready before it is scrolled to; one further off fetches nothing
+  // until it comes that near.
+  const [nearMargin] = useState(() => Math.max(400, window.innerHeight));
+  const near = useOnScreen(frame, nearMargin);
+  const onScreen = useOnScreen(frame, 0);
+  const onScreenNow = useRef(onScreen);
+  onScreenNow.current = onScreen;
+  const [idleTurn, setIdleTurn] = useState(false);
+  useEffect(() => {
+    if (!near || onScreen || idleTurn) return;
+    return drawQueue.add({ urgent: () => false, run: () => setIdleTurn(true) });
+  }, [near, onScreen, idleTurn]);
+  const fetching = onScreen || (near && idleTurn);
   const width = useWidth(chartBox);
+  const chartModule = useChartModule();
   const buckets = Math.min(10_000, Math.max(8, Math.round(plotWidth(width))));
 
   // Stable while the same lines are shown, whatever array the parent passes.
@@ -75,6 +99,8 @@ export function Panel(props: PanelProps) {
   /** The request whose answer is on screen (`requestKey#liveVersion`). */
   const done = useRef('');
   const inflight = useRef<{ key: string; controller: AbortController } | null>(null);
+  /** Takes the answer waiting in drawQueue out of it. */
+  const unqueue = useRef<(() => void) | undefined>(undefined);
   const lastFetchAt = useRef(0);
   // Bumped when an answer arrives (or on Retry), so the fetch effect looks again.
   const [settled, setSettled] = useState(0);
@@ -83,9 +109,11 @@ export function Panel(props: PanelProps) {
     if (runIds.includes(event.run.id)) setLiveVersion((v) => v + 1);
   });
 
-  useEffect(() => {
+  // A layout effect: the request goes out as the panel commits, before the browser paints the
+  // page (a passive effect would wait for that paint).
+  useLayoutEffect(() => {
     const { entity, project, runIds, key, x, buckets, zoom, grouped } = request.current;
-    if (!onScreen || width === 0 || runIds.length === 0) return;
+    if (!fetching || width === 0 || runIds.length === 0) return;
     const token = `${requestKey}#${liveVersion}`;
     if (done.current === token) return;
     // A live refetch never cuts the one in flight (a busy server would starve the panel):
@@ -95,7 +123,7 @@ export function Panel(props: PanelProps) {
     inflight.current = null;
     const liveOnly = done.current.startsWith(`${requestKey}#`);
     const wait = liveOnly ? Math.max(0, lastFetchAt.current + LIVE_REFETCH_MS - Date.now()) : 0;
-    const timer = setTimeout(() => {
+    const start = () => {
       const controller = new AbortController();
       inflight.current = { key: requestKey, controller };
       lastFetchAt.current = Date.now();
@@ -105,9 +133,19 @@ export function Panel(props: PanelProps) {
           if (inflight.current?.controller !== controller) return;
           inflight.current = null;
           done.current = token;
-          setResponse({ answer, grouped });
-          setError(undefined);
-          setSettled((n) => n + 1);
+          // Rendered and drawn in a frame of its own (or in idle time while off screen).
+          unqueue.current?.();
+          unqueue.current = drawQueue.add({
+            urgent: () => onScreenNow.current,
+            run: () => {
+              unqueue.current = undefined;
+              flushSync(() => {
+                setResponse({ answer, grouped });
+                setError(undefined);
+                setSettled((n) => n + 1);
+              });
+            },
+          });
         },
         (reason: unknown) => {
           if (inflight.current?.controller !== controller) return;
@@ -115,36 +153,52 @@ export function Panel(props: PanelProps) {
           setError(errorMessage(reason));
         },
       );
-    }, wait);
+    };
+    if (wait === 0) {
+      start();
+      return;
+    }
+    const timer = setTimeout(start, wait);
     return () => clearTimeout(timer);
-  }, [onScreen, width, requestKey, liveVersion, settled]);
+  }, [fetching, width, requestKey, liveVersion, settled]);
 
-  useEffect(() => () => inflight.current?.controller.abort(), []);
+  // The chart's chunk starts loading with the first panel's request, before the page paints.
+  useLayoutEffect(loadChart, []);
+  useEffect(
+    () => () => {
+      inflight.current?.controller.abort();
+      unqueue.current?.();
+    },
+    [],
+  );
 
   // Data for another x-axis (or ungrouped data for groups) is not drawn while the new one loads.
   const current = response && response.answer.x === x && response.grouped === grouped ? response.answer : undefined;
   const { inputs, sources } = useMemo(() => {
     const byId = new Map(current?.series.series.map((s) => [s.run.id, s.buckets]));
+    const none = new Float64Array(0);
     const inputs: SeriesInput[] = [];
-    const sources: LineSource[] = [];
+    const tooltipSources: Array<() => LineSource> = [];
     for (const line of stableLines) {
       if (line.runIds) {
-        const points = aggregateBuckets(line.runIds.map((id) => byId.get(id) ?? []));
+        const points = aggregateBuckets(line.runIds.map((id) => byId.get(id) ?? none));
         inputs.push(groupInput(points));
-        sources.push({ kind: 'group', points });
+        tooltipSources.push(() => ({ kind: 'group', points }));
       } else {
-        const buckets = byId.get(line.id) ?? [];
+        const buckets = byId.get(line.id) ?? none;
         inputs.push(runInput(buckets));
-        sources.push(runSource(buckets));
+        tooltipSources.push(() => runSource(buckets));
       }
     }
-    return { inputs, sources };
+    // What the tooltip searches is built at the first hover, not for every panel drawn.
+    let built: LineSource[] | undefined;
+    return { inputs, sources: () => (built ??= tooltipSources.map((source) => source())) };
   }, [current, stableLines]);
   const data = useMemo(() => {
     const chart = chartDataOf(inputs, smoothing);
     return logY ? forLogScale(chart) : chart;
   }, [inputs, smoothing, logY]);
-  const hasPoints = data.xs.length > 0;
+  const hasPoints = data.xExtent !== undefined;
 
   useEffect(() => {
     if (!enlarged) return;
@@ -170,15 +224,17 @@ export function Panel(props: PanelProps) {
 
   const tooltipLines = useMemo<TooltipLine[]>(() => {
     if (!cursor || !hasPoints) return [];
-    const first = zoom?.[0] ?? data.xs[0]!;
-    const last = zoom?.[1] ?? data.xs[data.xs.length - 1]!;
+    const first = zoom?.[0] ?? data.xExtent![0];
+    const last = zoom?.[1] ?? data.xExtent![1];
     // A few pixels either side of the cursor still count as "at" it.
     const tolerance = (Math.max(last - first, 1e-9) / Math.max(1, plotWidth(width))) * 3;
     const out: TooltipLine[] = [];
+    const lineSources = sources();
     stableLines.forEach((line, i) => {
-      const value = tooltipValue(sources[i]!, cursor.x, tolerance);
+      const value = tooltipValue(lineSources[i]!, cursor.x, tolerance);
       if (!value) return;
-      const smoothed = smoothing > 0 ? nearestValue(data.columns[data.mainColumn[i]!] ?? [], cursor.index) : undefined;
+      const strong = data.lines[data.mainLine[i]!];
+      const smoothed = smoothing > 0 && strong ? valueNear(strong, cursor.x) : undefined;
       out.push({ line, value, smoothed });
     });
     return out;
@@ -233,20 +289,24 @@ export function Panel(props: PanelProps) {
         <div ref={chartBox} className="chart-box" style={{ height }} onMouseLeave={() => setCursor(null)}>
           {hasPoints && width > 0 ? (
             <>
-              <LineChart
-                data={data}
-                runs={stableLines}
-                axis={x}
-                width={width}
-                height={height}
-                theme={theme}
-                logY={logY}
-                xRange={zoom}
-                label={`${spec.key} against ${xLabel} for ${lines.length} ${grouped ? 'group' : 'run'}${lines.length === 1 ? '' : 's'}${zoom ? `, zoomed to ${formatAxisValue(x, zoom[0])}–${formatAxisValue(x, zoom[1])}` : ''}`}
-                onCursor={setCursor}
-                onZoom={setZoom}
-                onResetZoom={() => setZoom(null)}
-              />
+              {chartModule ? (
+                <chartModule.LineChart
+                  data={data}
+                  runs={stableLines}
+                  axis={x}
+                  width={width}
+                  height={height}
+                  theme={theme}
+                  logY={logY}
+                  xRange={zoom}
+                  label={`${spec.key} against ${xLabel} for ${lines.length} ${grouped ? 'group' : 'run'}${lines.length === 1 ? '' : 's'}${zoom ? `, zoomed to ${formatAxisValue(x, zoom[0])}–${formatAxisValue(x, zoom[1])}` : ''}`}
+                  onCursor={setCursor}
+                  onZoom={setZoom}
+                  onResetZoom={() => setZoom(null)}
+                />
+              ) : (
+                <div className="chart-placeholder">Loading…</div>
+              )}
               {cursor && tooltipLines.length > 0 && (
                 <ChartTooltip left={cursor.left} boxWidth={width} heading={`${xLabel.toLowerCase()} ${formatAxisValue(x, cursor.x)}`} lines={tooltipLines} />
               )}
@@ -274,8 +334,8 @@ export function Panel(props: PanelProps) {
           <div className="legend" data-testid="legend">
             <span className="legend-x">{cursor === null ? 'last' : `${xLabel.toLowerCase()} ${formatAxisValue(x, cursor.x)}`}</span>
             {stableLines.map((line, i) => {
-              const column = data.columns[data.mainColumn[i]!];
-              const value = column ? (cursor !== null ? nearestValue(column, cursor.index) : lastValue(column)) : undefined;
+              const strong = data.lines[data.mainLine[i]!];
+              const value = strong ? (cursor !== null ? valueNear(strong, cursor.x) : lastValue(strong)) : undefined;
               if (value === undefined) return null;
               return (
                 <span key={line.id} className="legend-item" {...(line.runIds ? { 'data-group': line.id } : { 'data-run': line.id })}>
@@ -290,15 +350,7 @@ export function Panel(props: PanelProps) {
       </figure>
     </>
   );
-}
-
-function lastValue(column: ReadonlyArray<number | null>): number | undefined {
-  for (let i = column.length - 1; i >= 0; i--) {
-    const value = column[i];
-    if (value !== null && value !== undefined) return value;
-  }
-  return undefined;
-}
+});
 
 function enlargedHeight(): number {
   return Math.max(260, Math.min(640, window.innerHeight - 190));

@@ -4,7 +4,7 @@
  * person's choice; sortable ones sort on the server. Each run has its colour and a toggle
  * that shows or hides it in the charts; grouped, each group is a row that expands.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type UIEvent } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type UIEvent } from 'react';
 import type { RunInfo } from '@cairn/protocol';
 import { runColor } from '../lib/colors.js';
 import { valueAt } from '../lib/columns.js';
@@ -54,7 +54,8 @@ const TOGGLE_WIDTH = 38;
 
 type Row = { kind: 'run'; run: RunInfo; nested: boolean } | { kind: 'group'; group: RunGroup; open: boolean };
 
-export function RunsTable(props: RunsTableProps) {
+/** Memoised: the workspace re-renders on every URL change, the table only when its props change. */
+export const RunsTable = memo(function RunsTable(props: RunsTableProps) {
   const { runs, groups, columns, sort, onSort, hidden, onToggle, charted, now } = props;
   const [openGroups, setOpenGroups] = useState<ReadonlySet<string>>(new Set());
   const rows = useMemo<Row[]>(() => {
@@ -70,7 +71,8 @@ export function RunsTable(props: RunsTableProps) {
 
   const scroller = useRef<HTMLDivElement>(null);
   const viewport = Math.min(MAX_HEIGHT, HEADER_HEIGHT + rows.length * ROW_HEIGHT + 2);
-  const [inView, setInView] = useState<RowWindow>(() => rowWindow(0, viewport, ROW_HEIGHT, rows.length, OVERSCAN));
+  // As place() will measure it (the header takes its part of the height): no second render at mount.
+  const [inView, setInView] = useState<RowWindow>(() => rowWindow(0, viewport - HEADER_HEIGHT, ROW_HEIGHT, rows.length, OVERSCAN));
   const place = (element: HTMLDivElement) => {
     const next = rowWindow(element.scrollTop, element.clientHeight - HEADER_HEIGHT, ROW_HEIGHT, rows.length, OVERSCAN);
     setInView((current) => (current.first === next.first && current.end === next.end ? current : next));
@@ -131,7 +133,7 @@ export function RunsTable(props: RunsTableProps) {
       </div>
     </div>
   );
-}
+});
 
 function HeaderCell({ column, sort, onSort }: { column: TableColumn; sort: RunSort; onSort: (sort: RunSort) => void }) {
   const className = `${column.id === 'name' ? 'name-col' : ''}${column.numeric ? ' num' : ''}`.trim();

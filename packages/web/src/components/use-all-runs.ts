@@ -5,10 +5,11 @@
  * order the server would give, without fetching 10,000 runs again.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RunInfo } from '@cairn/protocol';
-import { api, errorMessage } from '../lib/api.js';
+import type { RunInfo, RunPage } from '@cairn/protocol';
+import { api, errorMessage, runsUrl } from '../lib/api.js';
+import { takeEarlyAnswer } from '../lib/early-answers.js';
 import { sortRuns, type SortSpec } from '../lib/run-sort.js';
-import { loadAllRuns, type LoadedRuns } from '../lib/runs-loader.js';
+import { addPage, loadAllRuns, NO_RUNS, pageQuery, type LoadedRuns } from '../lib/runs-loader.js';
 
 export interface AllRuns {
   /** The runs in the requested order, with how far loading got. */
@@ -28,35 +29,45 @@ interface Loaded {
   runs: LoadedRuns;
 }
 
-export function useAllRuns(entity: string, project: string, filter: Record<string, string>, sort: SortSpec): AllRuns {
-  const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
+/** `firstPage`: how many runs the first page asks for (the rest come 1,000 at a time). */
+export function useAllRuns(entity: string, project: string, filter: Record<string, string>, sort: SortSpec, firstPage: number): AllRuns {
+  const filterKey = JSON.stringify([entity, project, filter]);
+  // The first page, when the page's early request for it is in (early-answers.ts): the first
+  // render shows it, and loading goes on from there.
+  const [start] = useState(() => {
+    const page = takeEarlyAnswer<RunPage>(runsUrl(entity, project, pageQuery(sort, filter, undefined, firstPage)));
+    return page && { page, fetchKey: JSON.stringify([filterKey, sort.field, sort.order]) };
+  });
+  const [loaded, setLoaded] = useState<Loaded | undefined>(() => start && { filterKey, sort, fetchKey: start.fetchKey, runs: addPage(NO_RUNS, start.page) });
   const [error, setError] = useState<string | undefined>(undefined);
   const [generation, setGeneration] = useState(0);
-  const filterKey = JSON.stringify([entity, project, filter]);
+  const begun = useRef(start);
   // Every run of this filter is here: the server's sort of this list stays good for any sort.
   const whole = loaded !== undefined && loaded.filterKey === filterKey && loaded.runs.complete && !loaded.runs.capped;
   const serverSort = whole ? loaded.sort : sort;
   const fetchKey = JSON.stringify([filterKey, serverSort.field, serverSort.order]);
-  const latest = useRef({ filter, serverSort, filterKey });
-  latest.current = { filter, serverSort, filterKey };
+  const latest = useRef({ filter, serverSort, filterKey, firstPage });
+  latest.current = { filter, serverSort, filterKey, firstPage };
   /** The fetch whose runs are on screen. */
-  const shown = useRef('');
+  const shown = useRef(start?.fetchKey ?? '');
 
   useEffect(() => {
     const controller = new AbortController();
-    const { filter, serverSort, filterKey } = latest.current;
+    const { filter, serverSort, filterKey, firstPage } = latest.current;
     // A new query fills the table page by page; reloading the one on screen swaps the list
     // only once complete, so the table never shrinks to one page and grows back.
     const progressive = shown.current !== fetchKey;
+    const first = begun.current?.fetchKey === fetchKey && generation === 0 ? begun.current.page : undefined;
+    begun.current = undefined;
     loadAllRuns(
-      (cursor, limit) => api.runs(entity, project, { sort: serverSort.field, order: serverSort.order, params: filter, cursor, limit }, controller.signal),
+      (cursor, limit) => api.runs(entity, project, pageQuery(serverSort, filter, cursor, limit), controller.signal),
       (runs) => {
         if (controller.signal.aborted || (!progressive && !runs.complete)) return;
         shown.current = fetchKey;
         setLoaded({ filterKey, sort: serverSort, fetchKey, runs });
         setError(undefined);
       },
-      { signal: controller.signal },
+      { signal: controller.signal, firstPage, start: first },
     ).catch((reason: unknown) => {
       if (!controller.signal.aborted) setError(errorMessage(reason));
     });

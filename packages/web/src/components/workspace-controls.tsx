@@ -7,12 +7,9 @@ import type { RunInfo } from '@cairn/protocol';
 import { groupByLabel, type GroupBy } from '../lib/grouping.js';
 import type { RunFilter } from '../lib/run-filter.js';
 import { fieldColumnIds } from '../lib/table-columns.js';
+import { DEFAULT_SHOWN, SHOWN_PARAM } from '../lib/view-params.js';
 import { setSearchParams } from '../navigation.js';
 
-/** The URL parameter of how many visible runs (or groups) the charts draw. */
-export const SHOWN_PARAM = 'show';
-export const DEFAULT_SHOWN = 10;
-export const MAX_SHOWN = 200;
 const SHOWN_CHOICES = [1, 5, 10, 20, 50, 100, 200];
 
 const FILTER_HELP = 'Type part of a name or id, or: summary.acc > 0.9 · config.lr <= 0.01 · config.optimizer = adam · state:running · tag:best · group:sweep-1 · job:train';

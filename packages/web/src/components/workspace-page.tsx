@@ -5,20 +5,22 @@
  * x-axis and the log-scale panels. The live stream updates only what changed: the run's
  * row, and the panels showing that run.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { LiveEvent, RunInfo } from '@cairn/protocol';
-import { api } from '../lib/api.js';
+import { api, paths } from '../lib/api.js';
+import { takeEarlyAnswer } from '../lib/early-answers.js';
 import { runColor } from '../lib/colors.js';
 import { summaryColumns } from '../lib/columns.js';
 import { chartedGroups, groupRuns, parseGroupBy } from '../lib/grouping.js';
 import { axisChoices, metricFor, planPanels } from '../lib/panels.js';
 import { readNumber } from '../lib/routes.js';
 import { filterParams, isFiltering, parseRunFilter } from '../lib/run-filter.js';
-import { MAX_LOADED_RUNS } from '../lib/runs-loader.js';
+import { readRunSort } from '../lib/run-sort.js';
+import { firstPageSize, MAX_LOADED_RUNS } from '../lib/runs-loader.js';
 import { MAX_SMOOTHING } from '../lib/smoothing.js';
 import { DEFAULT_BUILTIN_COLUMNS, tableColumns } from '../lib/table-columns.js';
 import { throttle } from '../lib/throttle.js';
-import { readList, writeList } from '../lib/view-params.js';
+import { DEFAULT_SHOWN, MAX_SHOWN, readList, SHOWN_PARAM, writeList } from '../lib/view-params.js';
 import { useDebounced, useNow, useResource } from '../hooks.js';
 import { useLiveEvents, type LiveFeed } from '../live.js';
 import { comparePath, MAX_COMPARED_RUNS } from '../lib/compare-url.js';
@@ -31,7 +33,7 @@ import type { ChartRun } from './line-chart.js';
 import { ChartsArea } from './panel-sections.js';
 import { groupLineId, runLabel, RunsTable, type RunSort } from './runs-table.js';
 import { useAllRuns, type AllRuns } from './use-all-runs.js';
-import { ChartedCountControl, DEFAULT_SHOWN, FilterChips, GroupByControl, MAX_SHOWN, RunFilterBox, SHOWN_PARAM } from './workspace-controls.js';
+import { ChartedCountControl, FilterChips, GroupByControl, RunFilterBox } from './workspace-controls.js';
 
 const SUMMARY_COLUMNS = 4;
 /** Default summary columns are picked from this many runs (the list may hold 10,000). */
@@ -41,7 +43,8 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
   const { entity, project, feed, theme } = props;
   const { search } = useLocation();
   const params = new URLSearchParams(search);
-  const sort: RunSort = { field: params.get('sort') ?? 'created', order: params.get('order') === 'asc' ? 'asc' : 'desc' };
+  const { field: sortField, order: sortOrder } = readRunSort(params);
+  const sort = useMemo<RunSort>(() => ({ field: sortField, order: sortOrder }), [sortField, sortOrder]);
   const filterText = params.get('q') ?? '';
   const panelSearch = params.get('panels') ?? '';
   const smoothing = readNumber(search, SMOOTHING_PARAM, 0, 0, MAX_SMOOTHING);
@@ -54,8 +57,12 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
   const runFilter = useMemo(() => parseRunFilter(settledFilter), [settledFilter]);
   const now = useNow();
 
-  const runs = useAllRuns(entity, project, filterParams(runFilter), sort);
-  const keys = useResource((signal) => api.keys(entity, project, undefined, signal), [entity, project]);
+  const runs = useAllRuns(entity, project, filterParams(runFilter), sort, firstPageSize(shownLimit));
+  const keys = useResource(
+    (signal) => api.keys(entity, project, undefined, signal),
+    [entity, project],
+    () => takeEarlyAnswer<KeysData>(paths.keys(entity, project)),
+  );
   const runList = runs.data?.runs;
   useLiveUpdates(feed, entity, project, runList, runs, keys.update);
 
@@ -89,18 +96,26 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
     }
     return out;
   }, [groups, runList, hidden, shownLimit]);
-  const chartedIds = useMemo(() => new Set(charted.map((line) => line.id)), [charted]);
+  // The same lines while more pages of runs arrive: the panels (memoised) stay as they are.
+  const chartedKey = chartedLinesKey(charted);
+  const stableCharted = useMemo(() => charted, [chartedKey]);
+  const chartedIds = useMemo(() => new Set(stableCharted.map((line) => line.id)), [stableCharted]);
 
-  const toggle = (runIds: readonly string[], show: boolean) => {
-    const next = new Set(hidden);
-    for (const id of runIds) {
-      if (show) next.delete(id);
-      else next.add(id);
-    }
-    setSearchParams({ hide: next.size > 0 ? [...next].join(',') : null });
-  };
-  const onSort = (next: RunSort) =>
-    setSearchParams({ sort: next.field === 'created' ? null : next.field, order: next.order === 'desc' ? null : next.order });
+  const toggle = useCallback(
+    (runIds: readonly string[], show: boolean) => {
+      const next = new Set(hidden);
+      for (const id of runIds) {
+        if (show) next.delete(id);
+        else next.add(id);
+      }
+      setSearchParams({ hide: next.size > 0 ? [...next].join(',') : null });
+    },
+    [hidden],
+  );
+  const onSort = useCallback(
+    (next: RunSort) => setSearchParams({ sort: next.field === 'created' ? null : next.field, order: next.order === 'desc' ? null : next.order }),
+    [],
+  );
   const setColumns = (ids: string[] | null) => setSearchParams({ cols: ids === null ? null : writeList(ids) });
 
   const total = runList?.length ?? 0;
@@ -126,7 +141,7 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
             {runs.data
               ? `${visible.toLocaleString()} of ${total.toLocaleString()} run${total === 1 ? '' : 's'} visible${groups ? ` in ${groups.length} group${groups.length === 1 ? '' : 's'}` : ''} · ${charted.length} ${groups ? `group${charted.length === 1 ? '' : 's'}` : `run${charted.length === 1 ? '' : 's'}`} charted`
               : ''}
-            {loadingMore ? ' · loading more…' : ''}
+            {loadingMore ? ` · loading more…${runs.data?.total !== undefined ? ` (${total.toLocaleString()} of ${runs.data.total.toLocaleString()})` : ''}` : ''}
             {runs.data?.capped ? ` · the first ${MAX_LOADED_RUNS.toLocaleString()} runs: filter to narrow` : ''}
           </span>
           <FilterChips filter={runFilter} />
@@ -155,9 +170,14 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
           <RunsTable runs={runs.data.runs} groups={groups} columns={columns} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} charted={chartedIds} now={now} />
         )}
       </section>
-      <ChartsArea keys={keys} entity={entity} project={project} sections={sections} runs={charted} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
+      <ChartsArea keys={keys} entity={entity} project={project} sections={sections} runs={stableCharted} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
     </div>
   );
+}
+
+/** Identifies a list of chart lines by what a panel draws of them. */
+function chartedLinesKey(lines: readonly ChartRun[]): string {
+  return lines.map((line) => `${line.id}\t${line.name}\t${line.color}\t${line.runIds?.join(',') ?? ''}`).join('\n');
 }
 
 const RUN_REFRESH_MS = 1000;

@@ -9,9 +9,9 @@ import type {
   RunInfo,
   RunPage,
   SeriesRequest,
-  SeriesResponse,
 } from '@cairn/protocol';
-import { decodeSeries } from './series-binary.js';
+import { takeEarlyRequest } from './early-answers.js';
+import { decodeSeries, type SeriesAnswer } from './series-binary.js';
 
 export const API = '/api/v1';
 
@@ -41,7 +41,12 @@ export class ApiError extends Error {
 async function request<T>(path: string, init: RequestInit = {}, as: 'json' | 'binary' = 'json'): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+    // A GET the page started early (early-answers.ts) is not asked again: its answer is taken.
+    const early = init.method === undefined && as === 'json' ? await takeEarlyRequest(path) : undefined;
+    init.signal?.throwIfAborted();
+    if (early?.response.ok) return early.value as T;
+    response = early?.response ?? (await fetch(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } }));
+    init.signal?.throwIfAborted();
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'unreachable', 'cannot reach the Cairn server; is it running?');
@@ -73,27 +78,29 @@ export interface RunQuery {
   params?: Record<string, string>;
 }
 
+/** The URL of a page of runs: one query, one URL, whoever builds it. */
+export function runsUrl(entity: string, project: string, query: RunQuery): string {
+  const params = new URLSearchParams();
+  if (query.sort) params.set('sort', query.sort);
+  if (query.order) params.set('order', query.order);
+  if (query.search) params.set('search', query.search);
+  for (const [name, value] of Object.entries(query.params ?? {})) params.set(name, value);
+  params.set('limit', String(query.limit ?? 1000));
+  if (query.cursor) params.set('cursor', query.cursor);
+  return `${paths.runs(entity, project)}?${params}`;
+}
+
 export const api = {
   projects: (signal?: AbortSignal) => request<ProjectSummary[]>(paths.projects(), { signal }),
-  runs(entity: string, project: string, query: RunQuery, signal?: AbortSignal) {
-    const params = new URLSearchParams();
-    if (query.sort) params.set('sort', query.sort);
-    if (query.order) params.set('order', query.order);
-    if (query.search) params.set('search', query.search);
-    for (const [name, value] of Object.entries(query.params ?? {})) params.set(name, value);
-    params.set('limit', String(query.limit ?? 1000));
-    if (query.cursor) params.set('cursor', query.cursor);
-    return request<RunPage>(`${paths.runs(entity, project)}?${params}`, { signal });
-  },
+  runs: (entity: string, project: string, query: RunQuery, signal?: AbortSignal) => request<RunPage>(runsUrl(entity, project, query), { signal }),
   run: (entity: string, project: string, id: string, signal?: AbortSignal) => request<RunInfo>(paths.run(entity, project, id), { signal }),
   stop: (entity: string, project: string, id: string) => request<RunInfo>(paths.stop(entity, project, id), { method: 'POST' }),
   keys(entity: string, project: string, runIds?: readonly string[], signal?: AbortSignal) {
     const query = runIds ? `?runs=${runIds.map(enc).join(',')}` : '';
     return request<ProjectKeys>(`${paths.keys(entity, project)}${query}`, { signal });
   },
-  series: (body: SeriesRequest, signal?: AbortSignal) => request<SeriesResponse>(paths.series(), { method: 'POST', body: JSON.stringify(body), signal }),
-  /** The series query answered as float64s: no JSON to parse, for charts of many runs. */
-  async seriesBinary(body: SeriesRequest, signal?: AbortSignal): Promise<SeriesResponse> {
+  /** The series query answered as float64s: no JSON to parse, nothing to build per bucket. */
+  async seriesBinary(body: SeriesRequest, signal?: AbortSignal): Promise<SeriesAnswer> {
     const bytes = await request<ArrayBuffer>(paths.series(), { method: 'POST', body: JSON.stringify({ ...body, format: 'binary' }), signal, headers: { accept: 'application/octet-stream' } }, 'binary');
     return decodeSeries(bytes, body);
   },

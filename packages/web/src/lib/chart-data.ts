@@ -1,59 +1,18 @@
 /**
- * Chart data for uPlot: every run's line on one shared, sorted x array ("aligned" data),
- * with null where a run has no point at that x (the chart draws across such gaps).
+ * Chart data: each drawn line with its own x and y arrays (float64, NaN for a gap), with
+ * the bands or area behind it and the extent of it all.
+ *
+ * Lines are not aligned on one shared x array: M4 buckets put each run's minima and maxima
+ * on different steps, so a shared array holds the union of every run's x values (for 10
+ * runs, 5× the points of one; for 100 runs of 100,000 steps, nearly every step), mostly
+ * gaps. The chart draws each line from its own points instead (line-chart.tsx).
  */
-import type { M4Bucket } from '@cairn/protocol';
-import { bucketBands, bucketsToPolyline, type Band, type Polyline } from './buckets.js';
+import { bucketBands, bucketsToPolyline, BAND_STRIDE, type Buckets, type Polyline } from './buckets.js';
 import type { GroupPoint } from './grouping.js';
 import { smoothEma } from './smoothing.js';
 
-export interface AlignedTable {
-  xs: number[];
-  columns: Array<Array<number | null>>;
-}
-
-/**
- * Merges polylines (each sorted by x) onto one x array. An x that a line repeats (two
- * points at one x) gets as many slots as the line repeating it most, so no point is lost.
- *
- * @example
- * alignPolylines([{ xs: [0, 2], ys: [1, 3] }, { xs: [1, 2], ys: [5, 6] }]);
- * // → { xs: [0, 1, 2], columns: [[1, null, 3], [null, 5, 6]] }
- */
-export function alignPolylines(lines: readonly Polyline[]): AlignedTable {
-  const xs: number[] = [];
-  const columns = lines.map(() => [] as Array<number | null>);
-  const heads = lines.map(() => 0);
-  const runs = lines.map(() => 0);
-  for (;;) {
-    let x = Infinity;
-    for (let i = 0; i < lines.length; i++) {
-      const head = lines[i]!.xs[heads[i]!];
-      if (head !== undefined && head < x) x = head;
-    }
-    if (x === Infinity) break;
-    let slots = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      let n = 0;
-      while (line.xs[heads[i]! + n] === x) n++;
-      runs[i] = n;
-      if (n > slots) slots = n;
-    }
-    for (let s = 0; s < slots; s++) xs.push(x);
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      const column = columns[i]!;
-      const n = runs[i]!;
-      for (let s = 0; s < slots; s++) column.push(s < n ? line.ys[heads[i]! + s]! : null);
-      heads[i] = heads[i]! + n;
-    }
-  }
-  return { xs, columns };
-}
-
-export interface ChartLine {
-  /** Index of the run in the input. */
+export interface ChartLine extends Polyline {
+  /** Index of the series (run or group) in the input. */
   run: number;
   /** The smoothed line (drawn strong), or the raw one (drawn faint when smoothing). */
   smoothed: boolean;
@@ -61,35 +20,37 @@ export interface ChartLine {
 
 /** A filled area between two lines through the same x values: a group's min–max band. */
 export interface Area {
-  xs: number[];
-  lo: number[];
-  hi: number[];
+  xs: Float64Array;
+  lo: Float64Array;
+  hi: Float64Array;
 }
 
-/** One drawn series before alignment: its line, and the bands or area behind it. */
+/** One drawn series before smoothing: its line, and the bands or area behind it. */
 export interface SeriesInput {
   line: Polyline;
-  /** Per-bucket min–max rectangles (a run's spikes within a pixel column). */
-  bands: Band[];
+  /** Per-bucket min–max rectangles (a run's spikes within a pixel column): x0, x1, lo, hi each. */
+  bands: Float64Array;
   /** A continuous band (a group's spread across its runs), or null. */
   area: Area | null;
 }
 
 export interface ChartData {
-  xs: number[];
-  /** One column per line, in drawing order: all raw lines, then the smoothed ones on top. */
-  columns: Array<Array<number | null>>;
+  /** In drawing order: all raw lines, then the smoothed ones on top. */
   lines: ChartLine[];
-  /** Per series: the min–max band of each bucket. */
-  bands: Band[][];
+  /** Per series: the min–max band of each bucket ({@link BAND_STRIDE} float64s each). */
+  bands: Float64Array[];
   /** Per series: its area, or null. */
   areas: Array<Area | null>;
-  /** Per series: the column of its strong line (the one the legend reads). */
-  mainColumn: number[];
+  /** Per series: the index in `lines` of its strong line (the one the legend reads). */
+  mainLine: number[];
+  /** The smallest and largest x of any point; undefined when there is none. */
+  xExtent: [number, number] | undefined;
+  /** The smallest and largest finite value of any line, band or area; undefined when there is none. */
+  yExtent: [number, number] | undefined;
 }
 
 /** A run's series: the polyline through its M4 buckets, with each bucket's band. */
-export function runInput(buckets: ReadonlyArray<M4Bucket | null>): SeriesInput {
+export function runInput(buckets: Buckets): SeriesInput {
   return { line: bucketsToPolyline(buckets), bands: bucketBands(buckets), area: null };
 }
 
@@ -114,35 +75,64 @@ export function groupInput(points: readonly GroupPoint[]): SeriesInput {
     lo.push(p.min);
     hi.push(p.max);
   }
-  return { line: { xs, ys }, bands: [], area: { xs, lo, hi } };
+  const x = Float64Array.from(xs);
+  return { line: { xs: x, ys: Float64Array.from(ys) }, bands: new Float64Array(0), area: { xs: x, lo: Float64Array.from(lo), hi: Float64Array.from(hi) } };
 }
 
 /** The chart of several series, smoothed with `smoothing` (0 = raw). */
 export function chartDataOf(inputs: readonly SeriesInput[], smoothing: number): ChartData {
-  const raw = inputs.map((input) => input.line);
-  const lines: ChartLine[] = raw.map((_, run) => ({ run, smoothed: false }));
-  const polylines: Polyline[] = [...raw];
-  if (smoothing > 0) {
-    raw.forEach((line, run) => {
-      const ys = smoothEma(line.ys, smoothing) as number[];
-      polylines.push({ xs: line.xs, ys });
-      lines.push({ run, smoothed: true });
-    });
-  }
-  const { xs, columns } = alignPolylines(polylines);
-  return {
-    xs,
-    columns,
+  const lines: ChartLine[] = inputs.map((input, run) => ({ run, smoothed: false, xs: input.line.xs, ys: input.line.ys }));
+  if (smoothing > 0) inputs.forEach((input, run) => lines.push({ run, smoothed: true, xs: input.line.xs, ys: smoothEma(input.line.ys, smoothing) }));
+  return withExtents({
     lines,
     bands: inputs.map((input) => input.bands),
     areas: inputs.map((input) => input.area),
-    mainColumn: raw.map((_, run) => (smoothing > 0 ? raw.length + run : run)),
-  };
+    mainLine: inputs.map((_, run) => (smoothing > 0 ? inputs.length + run : run)),
+  });
 }
 
 /** The chart of several runs' M4 buckets, smoothed with `smoothing` (0 = raw). */
-export function buildChartData(runs: ReadonlyArray<ReadonlyArray<M4Bucket | null>>, smoothing: number): ChartData {
+export function buildChartData(runs: readonly Buckets[], smoothing: number): ChartData {
   return chartDataOf(runs.map(runInput), smoothing);
+}
+
+function withExtents(data: Omit<ChartData, 'xExtent' | 'yExtent'>): ChartData {
+  const x = new Extent();
+  const y = new Extent();
+  for (const line of data.lines) {
+    const { xs, ys } = line;
+    for (let i = 0; i < xs.length; i++) {
+      if (!Number.isFinite(ys[i]!)) continue;
+      x.add(xs[i]!);
+      y.add(ys[i]!);
+    }
+  }
+  for (const bands of data.bands) {
+    for (let i = 0; i < bands.length; i += BAND_STRIDE) {
+      y.add(bands[i + 2]!);
+      y.add(bands[i + 3]!);
+    }
+  }
+  for (const area of data.areas) {
+    if (!area) continue;
+    for (let i = 0; i < area.xs.length; i++) {
+      y.add(area.lo[i]!);
+      y.add(area.hi[i]!);
+    }
+  }
+  return { ...data, xExtent: x.range(), yExtent: y.range() };
+}
+
+class Extent {
+  lo = Infinity;
+  hi = -Infinity;
+  add(value: number): void {
+    if (value < this.lo) this.lo = value;
+    if (value > this.hi) this.hi = value;
+  }
+  range(): [number, number] | undefined {
+    return Number.isFinite(this.lo) && Number.isFinite(this.hi) ? [this.lo, this.hi] : undefined;
+  }
 }
 
 /**
@@ -151,30 +141,51 @@ export function buildChartData(runs: ReadonlyArray<ReadonlyArray<M4Bucket | null
  */
 export function forLogScale(data: ChartData): ChartData {
   let floor = Infinity;
-  const keep = (v: number | null) => (v !== null && v > 0 ? v : null);
-  const columns = data.columns.map((column) =>
-    column.map((v) => {
-      const kept = keep(v);
-      if (kept !== null && kept < floor) floor = kept;
-      return kept;
-    }),
-  );
+  const lines = data.lines.map((line) => {
+    const ys = line.ys.map((v) => (v > 0 ? v : NaN));
+    for (const v of ys) if (v < floor) floor = v;
+    return { ...line, ys };
+  });
   if (floor === Infinity) floor = 1;
-  const bands = data.bands.map((bands) => bands.filter((band) => band.hi > 0).map((band) => (band.lo > 0 ? band : { ...band, lo: floor })));
-  const areas = data.areas.map((area) => area && { xs: area.xs, lo: area.lo.map((v) => (v > 0 ? v : floor)), hi: area.hi.map((v) => (v > 0 ? v : floor)) });
-  return { ...data, columns, bands, areas };
+  const bands = data.bands.map((bands) => {
+    const kept: number[] = [];
+    for (let i = 0; i < bands.length; i += BAND_STRIDE) {
+      const hi = bands[i + 3]!;
+      if (hi > 0) kept.push(bands[i]!, bands[i + 1]!, bands[i + 2]! > 0 ? bands[i + 2]! : floor, hi);
+    }
+    return Float64Array.from(kept);
+  });
+  const atFloor = (v: number) => (v > 0 ? v : floor);
+  const areas = data.areas.map((area) => area && { xs: area.xs, lo: area.lo.map(atFloor), hi: area.hi.map(atFloor) });
+  return withExtents({ lines, bands, areas, mainLine: data.mainLine });
 }
 
 /**
- * The value of `column` at `index`, or at the nearest index holding one (another run's
- * point may sit at the cursor's x); undefined for an empty column.
+ * The value of the line's point nearest to `x` (gaps skipped), or undefined for a line
+ * without values.
  */
-export function nearestValue(column: ReadonlyArray<number | null>, index: number): number | undefined {
-  for (let d = 0; index - d >= 0 || index + d < column.length; d++) {
-    const before = column[index - d];
-    if (before !== null && before !== undefined) return before;
-    const after = column[index + d];
-    if (after !== null && after !== undefined) return after;
+export function valueNear(line: Polyline, x: number): number | undefined {
+  const { xs, ys } = line;
+  // The first point at or after x.
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
   }
+  let before = lo - 1;
+  let after = lo;
+  while (before >= 0 && !Number.isFinite(ys[before]!)) before--;
+  while (after < xs.length && !Number.isFinite(ys[after]!)) after++;
+  if (before < 0 && after >= xs.length) return undefined;
+  if (before < 0) return ys[after];
+  if (after >= xs.length) return ys[before];
+  return x - xs[before]! <= xs[after]! - x ? ys[before] : ys[after];
+}
+
+/** The line's last value (gaps skipped), or undefined. */
+export function lastValue(line: Polyline): number | undefined {
+  for (let i = line.ys.length - 1; i >= 0; i--) if (Number.isFinite(line.ys[i]!)) return line.ys[i];
   return undefined;
 }

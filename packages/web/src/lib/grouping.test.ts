@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { M4Bucket, RunInfo } from '@cairn/protocol';
+import { packBuckets } from './buckets.js';
 import { aggregateBuckets, chartedGroups, extentOf, groupRuns, parseGroupBy } from './grouping.js';
 
 function run(id: string, fields: Partial<RunInfo> = {}): RunInfo {
@@ -50,9 +51,9 @@ describe('aggregateBuckets', () => {
   it('takes the mean of the runs\' first and last points in each shared bucket, banded by their extremes', () => {
     const spiky: M4Bucket = { count: 4, first: [10, 2], last: [13, 3], min: [11, 1], max: [12, 8] };
     const points = aggregateBuckets([
-      [point(0, 1), spiky, null],
-      [point(0, 3), point(13, 5), point(20, 4)],
-      [],
+      packBuckets([point(0, 1), spiky, null]),
+      packBuckets([point(0, 3), point(13, 5), point(20, 4)]),
+      packBuckets([]),
     ]);
     expect(points).toEqual([
       { firstX: 0, firstMean: 2, x: 0, x0: 0, x1: 0, mean: 2, min: 1, max: 3, runs: 2, count: 2 },
@@ -62,7 +63,7 @@ describe('aggregateBuckets', () => {
   });
 
   it('skips non-finite values and answers nothing for no runs', () => {
-    expect(aggregateBuckets([[point(0, NaN)], [point(0, 2)]])).toEqual([{ firstX: 0, firstMean: 2, x: 0, x0: 0, x1: 0, mean: 2, min: 2, max: 2, runs: 1, count: 1 }]);
+    expect(aggregateBuckets([packBuckets([point(0, NaN)]), packBuckets([point(0, 2)])])).toEqual([{ firstX: 0, firstMean: 2, x: 0, x0: 0, x1: 0, mean: 2, min: 2, max: 2, runs: 1, count: 1 }]);
     expect(aggregateBuckets([])).toEqual([]);
   });
 });
@@ -70,7 +71,7 @@ describe('aggregateBuckets', () => {
 describe('extentOf', () => {
   it('spans every point of every series', () => {
     const wide: M4Bucket = { count: 9, first: [3, 0], last: [40, 0], min: [2, -1], max: [41, 5] };
-    expect(extentOf([[wide], [point(-5, 1)], []])).toEqual([-5, 41]);
-    expect(extentOf([[], [null]])).toBeUndefined();
+    expect(extentOf([packBuckets([wide]), packBuckets([point(-5, 1)]), packBuckets([])])).toEqual([-5, 41]);
+    expect(extentOf([packBuckets([]), packBuckets([null])])).toBeUndefined();
   });
 });

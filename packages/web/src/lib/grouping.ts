@@ -4,8 +4,8 @@
  * series query with an explicit `range`: the server then puts every run's bucket i over the
  * same x interval, so bucket i of each run can be combined.
  */
-import type { M4Bucket, RunInfo } from '@cairn/protocol';
-import { bucketSpan } from './buckets.js';
+import type { RunInfo } from '@cairn/protocol';
+import { BUCKET_STRIDE, bucketCount, COUNT, FIRST_X, FIRST_Y, LAST_X, LAST_Y, MAX_Y, MIN_Y, spanEnd, spanStart, type Buckets } from './buckets.js';
 import { splitFieldPath, valueAt } from './columns.js';
 import { formatValue } from './format.js';
 
@@ -103,13 +103,14 @@ export interface GroupPoint {
  * the runs' first and of their last values (so the mean line starts and ends where the runs
  * do, as a run's line through its buckets does), and the smallest
  * minimum and largest maximum — so the band spans both the spread across runs and any spike
- * within a run. Runs without points (empty arrays) are left out. Non-finite values are
+ * within a run. Runs without points (no buckets) are left out. Non-finite values are
  * skipped. Returns the non-empty buckets, in x order.
  */
-export function aggregateBuckets(perRun: ReadonlyArray<ReadonlyArray<M4Bucket | null>>): GroupPoint[] {
-  const length = Math.max(0, ...perRun.map((buckets) => buckets.length));
+export function aggregateBuckets(perRun: readonly Buckets[]): GroupPoint[] {
+  const length = Math.max(0, ...perRun.map(bucketCount));
   const points: GroupPoint[] = [];
   for (let b = 0; b < length; b++) {
+    const at = b * BUCKET_STRIDE;
     let runs = 0;
     let count = 0;
     let sum = 0;
@@ -121,19 +122,20 @@ export function aggregateBuckets(perRun: ReadonlyArray<ReadonlyArray<M4Bucket | 
     let x0 = Infinity;
     let x1 = -Infinity;
     for (const buckets of perRun) {
-      const bucket = buckets[b];
-      if (!bucket || !Number.isFinite(bucket.last[1])) continue;
+      if (at >= buckets.length || buckets[at + COUNT] === 0) continue;
+      const last = buckets[at + LAST_Y]!;
+      if (!Number.isFinite(last)) continue;
+      const first = buckets[at + FIRST_Y]!;
       runs++;
-      count += bucket.count;
-      sum += bucket.last[1];
-      sumX += bucket.last[0];
-      sumFirst += Number.isFinite(bucket.first[1]) ? bucket.first[1] : bucket.last[1];
-      sumFirstX += bucket.first[0];
-      if (bucket.min[1] < min) min = bucket.min[1];
-      if (bucket.max[1] > max) max = bucket.max[1];
-      const [from, to] = bucketSpan(bucket);
-      if (from < x0) x0 = from;
-      if (to > x1) x1 = to;
+      count += buckets[at + COUNT]!;
+      sum += last;
+      sumX += buckets[at + LAST_X]!;
+      sumFirst += Number.isFinite(first) ? first : last;
+      sumFirstX += buckets[at + FIRST_X]!;
+      if (buckets[at + MIN_Y]! < min) min = buckets[at + MIN_Y]!;
+      if (buckets[at + MAX_Y]! > max) max = buckets[at + MAX_Y]!;
+      x0 = Math.min(x0, spanStart(buckets, at));
+      x1 = Math.max(x1, spanEnd(buckets, at));
     }
     if (runs === 0) continue;
     const mean = sum / runs;
@@ -144,15 +146,14 @@ export function aggregateBuckets(perRun: ReadonlyArray<ReadonlyArray<M4Bucket | 
 }
 
 /** The x extent of several series' buckets (from a query of one bucket per series, say). */
-export function extentOf(series: ReadonlyArray<ReadonlyArray<M4Bucket | null>>): [number, number] | undefined {
+export function extentOf(series: readonly Buckets[]): [number, number] | undefined {
   let from = Infinity;
   let to = -Infinity;
   for (const buckets of series) {
-    for (const bucket of buckets) {
-      if (!bucket) continue;
-      const [lo, hi] = bucketSpan(bucket);
-      if (lo < from) from = lo;
-      if (hi > to) to = hi;
+    for (let at = 0; at + BUCKET_STRIDE <= buckets.length; at += BUCKET_STRIDE) {
+      if (buckets[at + COUNT] === 0) continue;
+      from = Math.min(from, spanStart(buckets, at));
+      to = Math.max(to, spanEnd(buckets, at));
     }
   }
   return from <= to ? [from, to] : undefined;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SeriesRequest, SeriesResponse } from '@cairn/protocol';
+import type { SeriesRequest } from '@cairn/protocol';
+import { packBuckets } from './buckets.js';
 import { queryPanel, type PanelQuery } from './panel-query.js';
+import type { SeriesAnswer } from './series-binary.js';
 
 const runs = [
   { entity: 'local', project: 'p', id: 'a' },
@@ -10,14 +12,14 @@ const runs = [
 /** Two runs over steps 0–99 and 50–300; one bucket per series answers its extent. */
 function fakeServer() {
   const requests: SeriesRequest[] = [];
-  const fetchSeries = async (request: SeriesRequest): Promise<SeriesResponse> => {
+  const fetchSeries = async (request: SeriesRequest): Promise<SeriesAnswer> => {
     requests.push(request);
     const extents: Record<string, [number, number]> = { a: [0, 99], b: [50, 300] };
     return {
       x: request.x ?? '_step',
       series: request.runs.map((run) => {
         const [from, to] = extents[run.id]!;
-        return { run, key: request.keys[0]!, buckets: [{ count: 2, first: [from, 1], last: [to, 2], min: [from, 1], max: [to, 2] }] };
+        return { run, key: request.keys[0]!, buckets: packBuckets([{ count: 2, first: [from, 1], last: [to, 2], min: [from, 1], max: [to, 2] }]) };
       }),
     };
   };

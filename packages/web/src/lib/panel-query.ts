@@ -4,8 +4,9 @@
  * bucket per run — cheap, and its first and last points give the runs' x extent — then for
  * the full picture over that extent.
  */
-import type { SeriesRequest, SeriesResponse } from '@cairn/protocol';
+import type { SeriesRequest } from '@cairn/protocol';
 import { extentOf } from './grouping.js';
+import type { SeriesAnswer } from './series-binary.js';
 
 export interface PanelQuery {
   runs: Array<{ entity: string; project: string; id: string }>;
@@ -22,10 +23,10 @@ export interface PanelAnswer {
   x: string;
   /** The range the buckets cover when it was explicit (zoomed or shared), else undefined. */
   range: [number, number] | undefined;
-  series: SeriesResponse;
+  series: SeriesAnswer;
 }
 
-export type FetchSeries = (request: SeriesRequest, signal?: AbortSignal) => Promise<SeriesResponse>;
+export type FetchSeries = (request: SeriesRequest, signal?: AbortSignal) => Promise<SeriesAnswer>;
 
 export async function queryPanel(fetchSeries: FetchSeries, query: PanelQuery, signal?: AbortSignal): Promise<PanelAnswer> {
   const base = { runs: query.runs, keys: [query.key], x: query.x };

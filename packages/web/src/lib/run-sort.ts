@@ -12,6 +12,11 @@ export interface SortSpec {
   order: 'asc' | 'desc';
 }
 
+/** The sort a workspace URL asks for (`sort`, `order`): newest first by default. */
+export function readRunSort(params: URLSearchParams): SortSpec {
+  return { field: params.get('sort') ?? 'created', order: params.get('order') === 'asc' ? 'asc' : 'desc' };
+}
+
 function rank(value: unknown): number {
   if (value === undefined || value === null) return 3;
   if (typeof value === 'number' || typeof value === 'bigint') return 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { M4Bucket } from '@cairn/protocol';
+import { packBuckets } from './buckets.js';
 import { decodeSeries } from './series-binary.js';
 
 const runs = [
@@ -23,7 +24,9 @@ describe('decodeSeries', () => {
     const answer = decodeSeries(encode([[bucket, null], [], [null], [bucket]]), { runs, keys: ['loss', 'acc'], x: '_runtime' });
     expect(answer.x).toBe('_runtime');
     expect(answer.series.map((s) => `${s.run.id}/${s.key}`)).toEqual(['a/loss', 'a/acc', 'b/loss', 'b/acc']);
-    expect(answer.series.map((s) => s.buckets)).toEqual([[bucket, null], [], [null], [bucket]]);
+    expect(answer.series.map((s) => [...s.buckets])).toEqual([[bucket, null], [], [null], [bucket]].map((b) => [...packBuckets(b)]));
+    // Views on the answer, not copies.
+    expect(answer.series[0]!.buckets.buffer.byteLength).toBe(8 * (4 + 4 * 9));
   });
 
   it('refuses an answer that does not match the request', () => {

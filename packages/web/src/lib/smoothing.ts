@@ -9,22 +9,22 @@ export const MAX_SMOOTHING = 0.99;
 /**
  * The debiased EMA of `values` with `weight` in [0, 1): 0 returns the values unchanged.
  * `s ← weight·s + (1 − weight)·y`, reported as `s / (1 − weightⁿ)` after n points, so early
- * points are not pulled towards 0. Gaps (null, NaN, ±Infinity) stay gaps and do not reset the
- * average: the line resumes where it left off.
+ * points are not pulled towards 0. Gaps (NaN, ±Infinity) stay gaps (NaN) and do not reset
+ * the average: the line resumes where it left off.
  *
  * @example
  * smoothEma([1, 1, 1], 0.9);   // → [1, 1, 1] (no bias towards 0)
  * smoothEma([0, 10], 0.5);     // → [0, 6.666…]
  */
-export function smoothEma(values: ArrayLike<number | null>, weight: number): Array<number | null> {
+export function smoothEma(values: ArrayLike<number>, weight: number): Float64Array {
   if (!(weight >= 0 && weight < 1)) throw new RangeError(`smoothing weight must be in [0, 1), got ${weight}`);
-  const out = new Array<number | null>(values.length);
+  const out = new Float64Array(values.length);
   let average = 0;
   let decay = 1;
   for (let i = 0; i < values.length; i++) {
-    const y = values[i];
-    if (y === null || y === undefined || !Number.isFinite(y)) {
-      out[i] = null;
+    const y = values[i]!;
+    if (!Number.isFinite(y)) {
+      out[i] = NaN;
       continue;
     }
     if (weight === 0) {

@@ -4,9 +4,17 @@
  * table columns) and the number of runs drawn.
  */
 
+/** The URL parameter of how many visible runs (or groups) the charts draw. */
+export const SHOWN_PARAM = 'show';
+export const DEFAULT_SHOWN = 10;
+export const MAX_SHOWN = 200;
+
+/** What every zoom parameter's name starts with. */
+export const ZOOM_PREFIX = 'zoom:';
+
 /** The URL parameter holding the zoomed range of the x-axis `axis`: `zoom:_step=100,250`. */
 export function zoomParam(axis: string): string {
-  return `zoom:${axis}`;
+  return `${ZOOM_PREFIX}${axis}`;
 }
 
 /** The zoomed range of `axis` in `search`, or undefined (not zoomed, or malformed). */
