@@ -253,6 +253,34 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     await until('the tooltip gone', async () => ((await tooltip.count()) === 0 ? true : undefined));
   });
 
+  it('works from the keyboard: arrows move the cursor and its tooltip, + and − zoom, 0 resets', async () => {
+    const chart = panel('loss').getByTestId('chart');
+    expect(await chart.getAttribute('aria-label')).toMatch(/arrow keys move the cursor, \+ and − zoom, 0 resets the zoom$/);
+    await chart.focus();
+    const tooltip = panel('loss').getByTestId('tooltip');
+    for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toContain('step');
+    // The cursor is a fifth of the way in: + halves the range around it.
+    await page.keyboard.press('+');
+    const zoom = await until('a zoom in the URL', () => new URL(page.url()).searchParams.get('zoom:_step') ?? undefined);
+    const [from, to] = zoom.split(',').map(Number) as [number, number];
+    expect(to - from).toBeCloseTo((STEPS - 1) / 2, 0);
+    expect(from).toBe(0);
+    await until('the loss axis zoomed', async () => ((await xScale('loss')).join() === `${from},${to}` ? true : undefined));
+    await shot('04b-keyboard-zoom');
+    // − from half the range reaches the whole series: the zoom goes.
+    await page.keyboard.press('-');
+    await until('the zoom gone', async () => (!new URL(page.url()).searchParams.has('zoom:_step') ? true : undefined));
+    await page.keyboard.press('+');
+    await until('zoomed again', () => new URL(page.url()).searchParams.get('zoom:_step') ?? undefined);
+    await page.keyboard.press('0');
+    await until('reset with 0', async () => (!new URL(page.url()).searchParams.has('zoom:_step') ? true : undefined));
+    // The cursor leaves with the focus.
+    await page.keyboard.press('Tab');
+    await until('the tooltip gone', async () => ((await tooltip.count()) === 0 ? true : undefined));
+  });
+
   it('enlarges a panel to the full width, fetching for its new width; Escape closes it', async () => {
     const before = seriesRequests.length;
     const narrow = (await plotBox('loss')).width;

@@ -4,9 +4,11 @@
  * lines in one path per series. The plot is created once per shape (lines, colours, axis,
  * scale, theme) and later data only calls setData, so live updates redraw in place without
  * flicker. Dragging across the plot reports an x-range to zoom to; a double-click asks to
- * reset it.
+ * reset it. From the keyboard (the chart takes focus): the arrow keys move the cursor (with
+ * Shift, five times as far; Home and End to the ends), so the tooltip follows as it does the
+ * mouse; + and − zoom in and out around the cursor; 0 resets the zoom.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ChartData } from '../lib/chart-data.js';
@@ -54,6 +56,10 @@ export interface LineChartProps {
 
 /** A drag narrower than this (CSS pixels) is a click, not a zoom. */
 const MIN_DRAG = 5;
+/** Arrow-key steps across the plot's width (Shift: a fifth of them). */
+const KEY_STEPS = 50;
+/** What the keyboard can do, for the accessible name. */
+const KEY_HINT = 'arrow keys move the cursor, + and − zoom, 0 resets the zoom';
 const FONT = '11px system-ui, sans-serif';
 /**
  * Line widths (CSS pixels). A chart of a few runs draws them 1.5 pixels wide; a denser one
@@ -279,7 +285,79 @@ export function LineChart(props: LineChartProps) {
     if (chart && width > 0 && (chart.width !== width || chart.height !== height)) chart.setSize({ width, height });
   }, [width, height]);
 
-  return <div ref={container} className="chart-canvas" role="img" aria-label={label} data-testid="chart" data-theme={theme} />;
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const chart = plot.current;
+    if (chart && chartKey(chart, event.key, event.shiftKey, latest.current)) event.preventDefault();
+  };
+  // The keyboard's cursor goes with the focus, as the mouse's goes when it leaves.
+  const onBlur = () => plot.current?.setCursor({ left: -10, top: -10 });
+
+  return (
+    <div
+      ref={container}
+      className="chart-canvas"
+      role="group"
+      aria-roledescription="chart"
+      aria-label={`${label}; ${KEY_HINT}`}
+      aria-keyshortcuts="ArrowLeft ArrowRight Home End + - 0"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onBlur={onBlur}
+      data-testid="chart"
+      data-theme={theme}
+    />
+  );
+}
+
+/** Acts on one key pressed on a focused chart; false for a key it leaves alone. */
+function chartKey(chart: uPlot, key: string, shift: boolean, props: LineChartProps): boolean {
+  const width = chart.over.clientWidth;
+  const height = chart.over.clientHeight;
+  const { min, max } = chart.scales.x!;
+  if (width <= 0 || min === undefined || max === undefined || min === null || max === null) return false;
+  const at = chart.cursor.left ?? -1;
+  const moveTo = (left: number) => chart.setCursor({ left: Math.min(width - 1, Math.max(0, left)), top: height / 2 });
+  const step = (width / KEY_STEPS) * (shift ? 5 : 1);
+  switch (key) {
+    case 'ArrowRight':
+      moveTo(at < 0 ? 0 : at + step);
+      return true;
+    case 'ArrowLeft':
+      moveTo(at < 0 ? width - 1 : at - step);
+      return true;
+    case 'Home':
+      moveTo(0);
+      return true;
+    case 'End':
+      moveTo(width - 1);
+      return true;
+    case '+':
+    case '=': {
+      // Half the range, centred on the cursor (or the middle), kept inside the shown range.
+      const center = at >= 0 ? chart.posToVal(at, 'x') : (min + max) / 2;
+      const half = (max - min) / 4;
+      const from = Math.max(min, Math.min(center - half, max - 2 * half));
+      if (half > 0) props.onZoom?.([from, from + 2 * half]);
+      return true;
+    }
+    case '-':
+    case '_': {
+      if (!props.xRange) return true;
+      const extent = props.data.xExtent;
+      const span = max - min;
+      const from = min - span / 2;
+      const to = max + span / 2;
+      // Out to the whole series: no zoom at all.
+      if (!extent || (from <= extent[0] && to >= extent[1])) props.onResetZoom?.();
+      else props.onZoom?.([Math.max(from, extent[0]), Math.min(to, extent[1])]);
+      return true;
+    }
+    case '0':
+      props.onResetZoom?.();
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Each series' bands, then each group's area: one path and one fill per series. */
