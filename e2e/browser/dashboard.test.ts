@@ -82,6 +82,24 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await until('the running run on the server', async () => ((await serverRun(running.id)).historyRows >= runningSteps ? true : undefined));
   };
 
+  /**
+   * The colour a run (or a group's line, `group:<key>`) is drawn in: its swatch in the runs
+   * table, where the workspace shows the colours its charts use; on a page without the table
+   * (a run page), the run's own colour.
+   */
+  const drawnColor = async (id: string): Promise<string> => {
+    const hex = await page.evaluate<string | null>(`(() => {
+      const id = ${JSON.stringify(id)};
+      const rows = [...document.querySelectorAll('[data-testid="runs-table"] tbody tr')];
+      const row = rows.find((r) => (id.startsWith('group:') ? r.getAttribute('data-group') === id.slice(6) : r.getAttribute('data-run') === id));
+      const swatch = row && row.querySelector('.swatch');
+      if (!swatch) return null;
+      const [r, g, b] = getComputedStyle(swatch).borderColor.match(/\\d+/g).map(Number);
+      return '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+    })()`);
+    return hex ?? runColor(id);
+  };
+
   /** How many pixels of a panel's canvas have (nearly) the run's colour: the drawn line. */
   const linePixels = (key: string, color: string) =>
     page.evaluate<number>(`(() => {
@@ -230,7 +248,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
 
     for (const key of ['loss', 'train/acc', 'val/loss']) {
       for (const run of [finished, running]) {
-        await until(`${key} of ${run.name} drawn`, async () => ((await linePixels(key, runColor(run.id))) > 30 ? true : undefined));
+        await until(`${key} of ${run.name} drawn`, async () => ((await linePixels(key, await drawnColor(run.id))) > 30 ? true : undefined));
       }
     }
     expect(await legendValue('loss', finished.id)).toBeTruthy();
@@ -293,7 +311,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await panel.getByRole('combobox').selectOption('_runtime');
     await until('the runtime axis', async () => ((await panel.getAttribute('data-x')) === '_runtime' ? true : undefined));
     expect(decodeURIComponent(page.url())).toContain('x:loss=_runtime');
-    await until('loss against runtime drawn', async () => ((await linePixels('loss', runColor(finished.id))) > 30 ? true : undefined));
+    await until('loss against runtime drawn', async () => ((await linePixels('loss', await drawnColor(finished.id))) > 30 ? true : undefined));
     await shot('06-x-axis-runtime');
     await panel.getByRole('combobox').selectOption('_step');
     await until('the step axis again', async () => (!decodeURIComponent(page.url()).includes('x:loss') ? true : undefined));
@@ -333,7 +351,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     expect(valLossRequests()).toBe(before);
     await page.locator('[data-testid="panel"][data-key="val/loss"]').scrollIntoViewIfNeeded();
     await until('val/loss fetched once on screen', async () => (valLossRequests() > before ? true : undefined));
-    await until('the run\'s val/loss chart', async () => ((await linePixels('val/loss', runColor(running.id))) > 10 ? true : undefined));
+    await until('the run\'s val/loss chart', async () => ((await linePixels('val/loss', await drawnColor(running.id))) > 10 ? true : undefined));
     await shot('08-run-charts');
 
     // Live on the run page too: the summary follows the run.
@@ -351,7 +369,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     expect(await page.getByRole('button', { name: 'Stop run' }).count()).toBe(0);
     await shot('09-run-finished');
     await page.locator('[data-testid="panel"][data-key="loss"]').scrollIntoViewIfNeeded();
-    await until('the finished run\'s chart', async () => ((await linePixels('loss', runColor(finished.id))) > 30 ? true : undefined));
+    await until('the finished run\'s chart', async () => ((await linePixels('loss', await drawnColor(finished.id))) > 30 ? true : undefined));
   });
 
   it('switches to the dark theme and back, and remembers it', async () => {
@@ -360,7 +378,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await page.goto(`${webUrl}/local/demo`);
     await page.locator('[data-testid="panel"][data-key="loss"] canvas').waitFor();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
-    await until('dark charts drawn', async () => ((await linePixels('loss', runColor(running.id))) > 30 ? true : undefined));
+    await until('dark charts drawn', async () => ((await linePixels('loss', await drawnColor(running.id))) > 30 ? true : undefined));
     await shot('10-workspace-dark');
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('light');

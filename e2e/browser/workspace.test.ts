@@ -91,6 +91,24 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     return box;
   };
 
+  /**
+   * The colour a run (or a group's line, `group:<key>`) is drawn in: its swatch in the runs
+   * table, where the workspace shows the colours its charts use; on a page without the table
+   * (a run page), the run's own colour.
+   */
+  const drawnColor = async (id: string): Promise<string> => {
+    const hex = await page.evaluate<string | null>(`(() => {
+      const id = ${JSON.stringify(id)};
+      const rows = [...document.querySelectorAll('[data-testid="runs-table"] tbody tr')];
+      const row = rows.find((r) => (id.startsWith('group:') ? r.getAttribute('data-group') === id.slice(6) : r.getAttribute('data-run') === id));
+      const swatch = row && row.querySelector('.swatch');
+      if (!swatch) return null;
+      const [r, g, b] = getComputedStyle(swatch).borderColor.match(/\\d+/g).map(Number);
+      return '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+    })()`);
+    return hex ?? runColor(id);
+  };
+
   /** How many pixels of a panel's canvas have (nearly) `color`: the drawn line. */
   const linePixels = (key: string, color: string) =>
     page.evaluate<number>(`(() => {
@@ -178,7 +196,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     await page.goto(`${server.url}/local/ws`);
     await until('six runs', async () => ((await tableNames()).length === 6 ? true : undefined));
     for (const key of ['loss', 'acc']) {
-      await until(`${key} drawn`, async () => ((await linePixels(key, runColor(runId('a-1')))) > 30 ? true : undefined));
+      await until(`${key} drawn`, async () => ((await linePixels(key, await drawnColor(runId('a-1')))) > 30 ? true : undefined));
     }
     expect(await page.getByTestId('run-count').textContent()).toContain('6 of 6 runs visible · 6 runs charted');
     await shot('01-workspace');
@@ -227,7 +245,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(await toggle.getAttribute('aria-pressed')).toBe('true');
     expect(await panel('loss').getAttribute('data-log')).toBe('true');
     expect(await panel('acc').getAttribute('data-log')).toBeNull();
-    await until('the log chart drawn', async () => ((await linePixels('loss', runColor(runId('a-1')))) > 30 ? true : undefined));
+    await until('the log chart drawn', async () => ((await linePixels('loss', await drawnColor(runId('a-1')))) > 30 ? true : undefined));
     await shot('03-log-scale');
     await toggle.click();
     await until('log off', () => (!new URL(page.url()).searchParams.has('log') ? true : undefined));
@@ -294,7 +312,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(wide).toBeGreaterThan(narrow * 2);
     const request = await until('a request for the wide plot', () => seriesRequests.slice(before).find((r) => r.keys[0] === 'loss' && r.buckets > 1000));
     expect(request.runs).toHaveLength(6);
-    await until('the enlarged chart drawn', async () => ((await linePixels('loss', runColor(runId('b-1')))) > 100 ? true : undefined));
+    await until('the enlarged chart drawn', async () => ((await linePixels('loss', await drawnColor(runId('b-1')))) > 100 ? true : undefined));
     await shot('05-enlarged');
     await page.keyboard.press('Escape');
     await until('the dialog closed', async () => ((await dialog.count()) === 0 ? true : undefined));
@@ -321,7 +339,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(await legend.locator('.legend-name').textContent()).toBe('sweep-a (3)');
     const meanLast = RUNS.filter((r) => r.group === 'sweep-a').reduce((sum, r) => sum + lossAt(STEPS - 1, r.scale), 0) / 3;
     expect(await legend.locator('.legend-value').textContent()).toBe(formatNumber(meanLast));
-    await until('the mean line drawn', async () => ((await linePixels('loss', runColor(sweepA))) > 30 ? true : undefined));
+    await until('the mean line drawn', async () => ((await linePixels('loss', await drawnColor(sweepA))) > 30 ? true : undefined));
 
     const box = await plotBox('loss');
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
@@ -417,7 +435,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     await page.goto(`${server.url}/local/ws?groupby=group&log=loss`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await page.locator('[data-testid="runs-table"] tbody tr[data-group]').first().waitFor();
-    await until('the mean lines drawn', async () => ((await linePixels('acc', runColor('group:"sweep-a"'))) > 30 ? true : undefined));
+    await until('the mean lines drawn', async () => ((await linePixels('acc', await drawnColor('group:"sweep-a"'))) > 30 ? true : undefined));
     const box = await plotBox('loss');
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     await panel('loss').getByTestId('tooltip').waitFor();

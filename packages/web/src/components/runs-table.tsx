@@ -31,8 +31,8 @@ export interface RunsTableProps {
   hidden: ReadonlySet<string>;
   /** Shows (or hides) these runs in the charts. */
   onToggle: (runIds: readonly string[], show: boolean) => void;
-  /** Ids of the runs, or `group:<key>` of the groups, that the charts draw. */
-  charted: ReadonlySet<string>;
+  /** The runs (by id), or groups (`group:<key>`), that the charts draw, with the colour each is drawn in. */
+  charted: ReadonlyMap<string, string>;
   now: number;
 }
 
@@ -163,7 +163,7 @@ interface RowProps {
   index: number;
   columns: readonly TableColumn[];
   hidden: ReadonlySet<string>;
-  charted: ReadonlySet<string>;
+  charted: ReadonlyMap<string, string>;
   onToggle: (runIds: readonly string[], show: boolean) => void;
 }
 
@@ -171,7 +171,7 @@ function RunRow(props: RowProps & { run: RunInfo; nested: boolean; now: number }
   const { index, run, nested, columns, hidden, charted, onToggle, now } = props;
   const shown = !hidden.has(run.id);
   const label = runLabel(run);
-  const color = runColor(run.id);
+  const color = charted.get(run.id) ?? runColor(run.id);
   return (
     <tr data-run={run.id} aria-rowindex={index + 2} className={`${shown ? '' : 'dimmed'}${nested ? ' nested' : ''}`}>
       <td className="toggle-col">
@@ -241,7 +241,7 @@ function GroupRow(props: RowProps & { group: RunGroup; open: boolean; onOpen: (k
   const { index, group, open, columns, hidden, charted, onToggle, onOpen } = props;
   const ids = group.runs.map((run) => run.id);
   const shownCount = ids.filter((id) => !hidden.has(id)).length;
-  const color = runColor(groupLineId(group));
+  const color = charted.get(groupLineId(group)) ?? runColor(groupLineId(group));
   const drawn = charted.has(groupLineId(group));
   return (
     <tr data-group={group.key} aria-rowindex={index + 2} className={`group-row${shownCount === 0 ? ' dimmed' : ''}`}>

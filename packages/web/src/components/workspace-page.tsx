@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { LiveEvent, RunInfo } from '@cairn/protocol';
 import { api, paths } from '../lib/api.js';
 import { takeEarlyAnswer } from '../lib/early-answers.js';
-import { runColor } from '../lib/colors.js';
+import { distinctColors } from '../lib/colors.js';
 import { summaryColumns } from '../lib/columns.js';
 import { chartedGroups, groupRuns, parseGroupBy } from '../lib/grouping.js';
 import { axisChoices, metricFor, planPanels } from '../lib/panels.js';
@@ -81,25 +81,29 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
 
   const groups = useMemo(() => (groupBy && runList ? groupRuns(runList, groupBy) : undefined), [groupBy, runList]);
   const charted = useMemo<ChartRun[]>(() => {
+    let lines: ChartRun[];
     if (groups) {
-      return chartedGroups(groups, hidden, shownLimit).map((group) => ({
+      lines = chartedGroups(groups, hidden, shownLimit).map((group) => ({
         id: groupLineId(group),
         name: `${group.label} (${group.runs.length})`,
-        color: runColor(groupLineId(group)),
+        color: '',
         runIds: group.runs.map((run) => run.id),
       }));
+    } else {
+      lines = [];
+      for (const run of runList ?? []) {
+        if (lines.length >= shownLimit) break;
+        if (!hidden.has(run.id)) lines.push({ id: run.id, name: runLabel(run), color: '' });
+      }
     }
-    const out: ChartRun[] = [];
-    for (const run of runList ?? []) {
-      if (out.length >= shownLimit) break;
-      if (!hidden.has(run.id)) out.push({ id: run.id, name: runLabel(run), color: runColor(run.id) });
-    }
-    return out;
+    // No two lines of a chart alike (while the palette lasts); the table shows the same colours.
+    const colors = distinctColors(lines.map((line) => line.id));
+    return lines.map((line) => ({ ...line, color: colors.get(line.id)! }));
   }, [groups, runList, hidden, shownLimit]);
   // The same lines while more pages of runs arrive: the panels (memoised) stay as they are.
   const chartedKey = chartedLinesKey(charted);
   const stableCharted = useMemo(() => charted, [chartedKey]);
-  const chartedIds = useMemo(() => new Set(stableCharted.map((line) => line.id)), [stableCharted]);
+  const chartedColors = useMemo(() => new Map(stableCharted.map((line) => [line.id, line.color])), [stableCharted]);
 
   const toggle = useCallback(
     (runIds: readonly string[], show: boolean) => {
@@ -167,7 +171,7 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
         ) : total === 0 ? (
           <Notice>{isFiltering(runFilter) ? `No run matches “${settledFilter}”.` : 'This project has no runs yet.'}</Notice>
         ) : (
-          <RunsTable runs={runs.data.runs} groups={groups} columns={columns} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} charted={chartedIds} now={now} />
+          <RunsTable runs={runs.data.runs} groups={groups} columns={columns} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} charted={chartedColors} now={now} />
         )}
       </section>
       <ChartsArea keys={keys} entity={entity} project={project} sections={sections} runs={stableCharted} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />

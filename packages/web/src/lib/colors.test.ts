@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RUN_PALETTE, runColor, withAlpha } from './colors.js';
+import { distinctColors, RUN_PALETTE, runColor, withAlpha } from './colors.js';
 
 describe('runColor', () => {
   it('gives a run the same palette colour every time', () => {
@@ -19,5 +19,39 @@ describe('withAlpha', () => {
     expect(withAlpha('#4e79a7', 0)).toBe('#4e79a700');
     expect(withAlpha('#4e79a7', 0.5)).toBe('#4e79a780');
     expect(withAlpha('#4e79a7', 7)).toBe('#4e79a7ff');
+  });
+});
+
+describe('distinctColors', () => {
+  const ids = (n: number, prefix = 'run-') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  it('gives no two runs of a set the same colour while the palette lasts, whatever the set', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const set = ids(2 + (seed % 15), `s${seed}-`);
+      const colors = distinctColors(set);
+      expect(new Set(colors.values()).size).toBe(set.length);
+      for (const color of colors.values()) expect(RUN_PALETTE).toContain(color);
+    }
+  });
+
+  it('keeps each run its own colour unless another run of the set has it', () => {
+    const set = ids(10);
+    const colors = distinctColors(set);
+    const byOwn = new Map<string, string[]>();
+    for (const id of set) byOwn.set(runColor(id), [...(byOwn.get(runColor(id)) ?? []), id]);
+    for (const [own, sharing] of byOwn) {
+      // The first of those sharing a colour, in id order, keeps it.
+      expect(colors.get([...sharing].sort()[0]!)).toBe(own);
+    }
+    const alone = set.filter((id) => byOwn.get(runColor(id))!.length === 1);
+    for (const id of alone) expect(colors.get(id)).toBe(runColor(id));
+  });
+
+  it('depends on the set only, not its order; repeats colours beyond the palette', () => {
+    const set = ids(12);
+    expect(distinctColors([...set].reverse())).toEqual(distinctColors(set));
+    const many = distinctColors(ids(40));
+    expect(many.size).toBe(40);
+    expect(new Set(many.values()).size).toBe(RUN_PALETTE.length);
   });
 });

@@ -24,6 +24,37 @@ export function runColor(runId: string): string {
   return RUN_PALETTE[hashString(runId) % RUN_PALETTE.length]!;
 }
 
+/**
+ * Colours for runs drawn together, by id: each run keeps its own colour ({@link runColor})
+ * unless another run of the set has it too; such runs (in id order, after every run that
+ * could keep its own) take the next free colour of the palette. So a chart of up to 16 runs
+ * has no two alike, and the result depends only on the set, not on the order given. Beyond
+ * the palette's size, colours repeat.
+ */
+export function distinctColors(ids: Iterable<string>): Map<string, string> {
+  const sorted = [...new Set(ids)].sort();
+  const size = RUN_PALETTE.length;
+  const slots = new Map<string, number>();
+  const taken = new Set<number>();
+  const displaced: string[] = [];
+  for (const id of sorted) {
+    const own = hashString(id) % size;
+    if (taken.has(own)) {
+      displaced.push(id);
+    } else {
+      taken.add(own);
+      slots.set(id, own);
+    }
+  }
+  for (const id of displaced) {
+    let slot = hashString(id) % size;
+    if (taken.size < size) while (taken.has(slot)) slot = (slot + 1) % size;
+    taken.add(slot);
+    slots.set(id, slot);
+  }
+  return new Map(sorted.map((id) => [id, RUN_PALETTE[slots.get(id)!]!]));
+}
+
 /** `#rrggbb` with an alpha in [0, 1], as `#rrggbbaa`. */
 export function withAlpha(hex: string, alpha: number): string {
   const byte = Math.round(Math.min(1, Math.max(0, alpha)) * 255);
