@@ -4,7 +4,7 @@
  */
 import { useId, useMemo } from 'react';
 import type { RunInfo } from '@cairn/protocol';
-import { runColor } from '../lib/colors.js';
+import { distinctColors } from '../lib/colors.js';
 import { formatRowValues, MISSING, type CompareRow } from '../lib/compare.js';
 import { routePath } from '../lib/routes.js';
 import { Link } from '../navigation.js';
@@ -27,6 +27,8 @@ export interface CompareTableProps {
 
 export function CompareTable(props: CompareTableProps) {
   const { title, testId, runs, rows, onlyDifferences, filter } = props;
+  // The runs compared side by side, told apart by colour as in the workspace's charts.
+  const colors = distinctColors(runs.map((run) => run.id));
   const headingId = useId();
   const formatted = useMemo(() => rows.map((row) => ({ row, texts: formatRowValues(row.values) })), [rows]);
   const differing = rows.filter((row) => row.differs).length;
@@ -68,7 +70,7 @@ export function CompareTable(props: CompareTableProps) {
                 {runs.map((run) => (
                   <th key={run.id} scope="col" className="compare-run" data-run={run.id}>
                     <span className="compare-run-head">
-                      <span className="swatch" style={{ background: runColor(run.id) }} aria-hidden="true" />
+                      <span className="swatch" style={{ background: colors.get(run.id) }} aria-hidden="true" />
                       <Link href={routePath({ page: 'run', entity: run.entity, project: run.project, runId: run.id })}>{runLabel(run)}</Link>
                     </span>
                   </th>

@@ -5,7 +5,7 @@
  */
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { RunInfo } from '@cairn/protocol';
-import { runColor } from '../lib/colors.js';
+import { distinctColors, runColor } from '../lib/colors.js';
 import { routePath } from '../lib/routes.js';
 import { Link } from '../navigation.js';
 import { runLabel } from './runs-table.js';
@@ -74,6 +74,9 @@ export function RunPicker(props: RunPickerProps) {
     }
   };
 
+  // The picked runs in the colours the comparison shows them in.
+  const pickedColors = distinctColors(selected);
+
   return (
     <div className="run-picker">
       {selected.length > 0 && (
@@ -82,7 +85,7 @@ export function RunPicker(props: RunPickerProps) {
             const label = labels.get(id) ?? id;
             return (
               <li key={id} className="picked-run" data-run={id}>
-                <span className="swatch" style={{ background: runColor(id) }} aria-hidden="true" />
+                <span className="swatch" style={{ background: pickedColors.get(id) }} aria-hidden="true" />
                 <Link href={routePath({ page: 'run', entity, project, runId: id })}>{label}</Link>
                 <button type="button" className="chip-remove" aria-label={`Remove ${label} from the comparison`} title="Remove from the comparison" onClick={() => onChange(selected.filter((other) => other !== id))}>
                   ×
@@ -149,7 +152,7 @@ export function RunPicker(props: RunPickerProps) {
                     }}
                   >
                     <span className="picker-check" aria-hidden="true">{picked ? '✓' : ''}</span>
-                    <span className="swatch" style={{ background: runColor(run.id) }} aria-hidden="true" />
+                    <span className="swatch" style={{ background: pickedColors.get(run.id) ?? runColor(run.id) }} aria-hidden="true" />
                     <span className="picker-name">{runLabel(run)}</span>
                     <span className="muted mono picker-id">{run.id}</span>
                     <StateBadge state={run.state} />
