@@ -43,6 +43,7 @@ import { migrateToLatest, openDatabase, startServer, Store, type OpenDatabase, t
 import { appendPoints, type SeriesChunk } from '../packages/server/src/series/series-chunk.js';
 import { collectSeries } from '../packages/server/src/store/series-leaves.js';
 import { machineLine, makeTempDir, removeTempDir, reportResult, ROW_KEYS, scalarRow } from './lib/harness.js';
+import { databaseUrl, dropDatabase } from './lib/postgres.js';
 import { formatMillis, formatRate } from './lib/stats.js';
 
 const STEPS_PER_BATCH = 1000;
@@ -356,40 +357,20 @@ async function benchSqlite(dir: string): Promise<Record<string, unknown>> {
   }
 }
 
-/**
- * Drops a database once its connections are gone. The server's pool ends its connections
- * asynchronously; DROP … WITH (FORCE) while one is ending makes PostgreSQL send it a FATAL
- * error, which the pool re-emits with nobody listening, and the process dies. So wait (a
- * bounded number of times), and force only as the last resort.
- */
-async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== '55006') throw error; // 55006: object_in_use
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-}
-
 async function benchPostgres(adminUrl: string, dir: string): Promise<Record<string, unknown>> {
   const names = ['http', 'store', 'raw'].map((n) => `cairn_bench_ingest_${process.pid}_${n}`);
-  const urlOf = (name: string): string => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const opened: Array<RunningServer | OpenDatabase | pg.Client> = [];
   try {
     for (const name of names) await admin.query(`CREATE DATABASE ${name}`);
-    const server = await startServer({ port: 0, dataDir: path.join(dir, 'pg'), db: urlOf(names[0]!), quiet: true });
+    const server = await startServer({ port: 0, dataDir: path.join(dir, 'pg'), db: databaseUrl(adminUrl, names[0]!), quiet: true });
     opened.push(server);
-    const direct = openDatabase(urlOf(names[1]!), dir);
+    const direct = openDatabase(databaseUrl(adminUrl, names[1]!), dir);
     opened.push(direct);
     await migrateToLatest(direct.db, direct.capabilities);
     const store = new Store(direct.db, direct.capabilities);
-    const client = new pg.Client({ connectionString: urlOf(names[2]!) });
+    const client = new pg.Client({ connectionString: databaseUrl(adminUrl, names[2]!) });
     await client.connect();
     opened.push(client);
     await client.query(`CREATE TABLE plain_rows (${['_step', ...SERIES_KEYS].map((c) => `"${c}" float8 NOT NULL`).join(', ')})`);

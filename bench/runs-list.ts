@@ -30,6 +30,7 @@ import { apiPaths, encodeJson, RunReplay, type RunPage } from '@cairn/protocol';
 import { startServer, type RunningServer } from '@cairn/server';
 import { parseRunListQuery } from '../packages/server/src/query/runs-query.js';
 import { machineLine, makeTempDir, removeTempDir, reportResult, verdict } from './lib/harness.js';
+import { databaseUrl, dropDatabase } from './lib/postgres.js';
 import { formatMillis, formatRatio, medianAndP95 } from './lib/stats.js';
 
 const RUNS = 10_000;
@@ -280,26 +281,12 @@ async function benchSqlite(dir: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** Drops a database once the server's pool has let go of it (see series-query.ts). */
-async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== '55006') throw error; // 55006: object_in_use
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-}
-
 async function benchPostgres(adminUrl: string, dir: string): Promise<Record<string, unknown>> {
   const name = `cairn_bench_runs_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+  const url = databaseUrl(adminUrl, name);
   let server: RunningServer | undefined;
   const client = new pg.Client({ connectionString: url });
   try {

@@ -28,6 +28,7 @@ import { querySeriesBinary } from '../packages/server/src/query/series-query.js'
 import { m4Columns } from '../packages/server/src/series/m4.js';
 import { decodeChunk } from '../packages/server/src/series/series-chunk.js';
 import { machineLine, makeTempDir, removeTempDir, reportResult } from './lib/harness.js';
+import { databaseUrl, dropDatabase } from './lib/postgres.js';
 import { formatMillis, formatRate, quantile } from './lib/stats.js';
 
 const BUCKETS = 1000;
@@ -368,31 +369,12 @@ async function benchSqlite(dir: string): Promise<Record<string, unknown>> {
   }
 }
 
-/**
- * Drops a database once its connections are gone. The server's pool ends its connections
- * asynchronously; DROP … WITH (FORCE) while one is ending makes PostgreSQL send it a FATAL
- * error, which the pool re-emits with nobody listening, and the process dies. So wait (a
- * bounded number of times), and force only as the last resort.
- */
-async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== '55006') throw error; // 55006: object_in_use
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-}
-
 async function benchPostgres(adminUrl: string, dir: string): Promise<Record<string, unknown>> {
   const name = `cairn_bench_series_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+  const url = databaseUrl(adminUrl, name);
   let server: RunningServer | undefined;
   const client = new pg.Client({ connectionString: url });
   try {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, chromiumMissing, launchChromium, screenshots, until as waitFor } from './support.js';
+import { buildWeb, chromiumMissing, launchChromium, screenshots, until as waitFor, drawnColor, linePixels } from './support.js';
 import { Hono } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
@@ -19,7 +19,6 @@ import { finish, init, type Run } from '@cairn/sdk';
 import { startServer, type RunningServer } from '@cairn/server';
 import { mountWeb } from '../../packages/server/src/http/web.js';
 import { projectKeysRoute } from '../../packages/server/src/query/keys-query.js';
-import { runColor } from '../../packages/web/src/lib/colors.js';
 
 
 if (chromiumMissing) it.skip(chromiumMissing, () => {});
@@ -81,39 +80,6 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     }
     await until('the running run on the server', async () => ((await serverRun(running.id)).historyRows >= runningSteps ? true : undefined));
   };
-
-  /**
-   * The colour a run (or a group's line, `group:<key>`) is drawn in: its swatch in the runs
-   * table, where the workspace shows the colours its charts use; on a page without the table
-   * (a run page), the run's own colour.
-   */
-  const drawnColor = async (id: string): Promise<string> => {
-    const hex = await page.evaluate<string | null>(`(() => {
-      const id = ${JSON.stringify(id)};
-      const rows = [...document.querySelectorAll('[data-testid="runs-table"] tbody tr')];
-      const row = rows.find((r) => (id.startsWith('group:') ? r.getAttribute('data-group') === id.slice(6) : r.getAttribute('data-run') === id));
-      const swatch = row && row.querySelector('.swatch');
-      if (!swatch) return null;
-      const [r, g, b] = getComputedStyle(swatch).borderColor.match(/\\d+/g).map(Number);
-      return '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
-    })()`);
-    return hex ?? runColor(id);
-  };
-
-  /** How many pixels of a panel's canvas have (nearly) the run's colour: the drawn line. */
-  const linePixels = (key: string, color: string) =>
-    page.evaluate<number>(`(() => {
-      const panel = document.querySelector(${JSON.stringify(`[data-testid="panel"][data-key="${key}"]`)});
-      const canvas = panel && panel.querySelector('canvas');
-      if (!canvas || canvas.width === 0) return 0;
-      const [r, g, b] = [1, 3, 5].map((i) => parseInt(${JSON.stringify(color)}.slice(i, i + 2), 16));
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (data[i + 3] > 200 && Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40) n++;
-      }
-      return n;
-    })()`);
 
   const legendValue = async (key: string, runId: string) =>
     (await page.locator(`[data-testid="panel"][data-key="${key}"] [data-testid="legend"] [data-run="${runId}"] .legend-value`).textContent())?.trim();
@@ -248,7 +214,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
 
     for (const key of ['loss', 'train/acc', 'val/loss']) {
       for (const run of [finished, running]) {
-        await until(`${key} of ${run.name} drawn`, async () => ((await linePixels(key, await drawnColor(run.id))) > 30 ? true : undefined));
+        await until(`${key} of ${run.name} drawn`, async () => ((await linePixels(page, key, await drawnColor(page, run.id))) > 30 ? true : undefined));
       }
     }
     expect(await legendValue('loss', finished.id)).toBeTruthy();
@@ -311,7 +277,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await panel.getByRole('combobox').selectOption('_runtime');
     await until('the runtime axis', async () => ((await panel.getAttribute('data-x')) === '_runtime' ? true : undefined));
     expect(decodeURIComponent(page.url())).toContain('x:loss=_runtime');
-    await until('loss against runtime drawn', async () => ((await linePixels('loss', await drawnColor(finished.id))) > 30 ? true : undefined));
+    await until('loss against runtime drawn', async () => ((await linePixels(page, 'loss', await drawnColor(page, finished.id))) > 30 ? true : undefined));
     await shot('06-x-axis-runtime');
     await panel.getByRole('combobox').selectOption('_step');
     await until('the step axis again', async () => (!decodeURIComponent(page.url()).includes('x:loss') ? true : undefined));
@@ -351,7 +317,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     expect(valLossRequests()).toBe(before);
     await page.locator('[data-testid="panel"][data-key="val/loss"]').scrollIntoViewIfNeeded();
     await until('val/loss fetched once on screen', async () => (valLossRequests() > before ? true : undefined));
-    await until('the run\'s val/loss chart', async () => ((await linePixels('val/loss', await drawnColor(running.id))) > 10 ? true : undefined));
+    await until('the run\'s val/loss chart', async () => ((await linePixels(page, 'val/loss', await drawnColor(page, running.id))) > 10 ? true : undefined));
     await shot('08-run-charts');
 
     // Live on the run page too: the summary follows the run.
@@ -369,7 +335,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     expect(await page.getByRole('button', { name: 'Stop run' }).count()).toBe(0);
     await shot('09-run-finished');
     await page.locator('[data-testid="panel"][data-key="loss"]').scrollIntoViewIfNeeded();
-    await until('the finished run\'s chart', async () => ((await linePixels('loss', await drawnColor(finished.id))) > 30 ? true : undefined));
+    await until('the finished run\'s chart', async () => ((await linePixels(page, 'loss', await drawnColor(page, finished.id))) > 30 ? true : undefined));
   });
 
   it('switches to the dark theme and back, and remembers it', async () => {
@@ -378,7 +344,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await page.goto(`${webUrl}/local/demo`);
     await page.locator('[data-testid="panel"][data-key="loss"] canvas').waitFor();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
-    await until('dark charts drawn', async () => ((await linePixels('loss', await drawnColor(running.id))) > 30 ? true : undefined));
+    await until('dark charts drawn', async () => ((await linePixels(page, 'loss', await drawnColor(page, running.id))) > 30 ? true : undefined));
     await shot('10-workspace-dark');
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('light');

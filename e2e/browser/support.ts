@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { runColor } from '../../packages/web/src/lib/colors.js';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshots = path.join(repo, 'test-results', 'screenshots');
@@ -49,4 +50,38 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/** How many pixels of a panel's canvas have (nearly) `color` (`#rrggbb`): a run's drawn line. */
+export function linePixels(page: Page, key: string, color: string): Promise<number> {
+  return page.evaluate<number>(`(() => {
+    const panel = document.querySelector(${JSON.stringify(`[data-testid="panel"][data-key="${key}"]`)});
+    const canvas = panel && panel.querySelector('canvas');
+    if (!canvas || canvas.width === 0) return 0;
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(${JSON.stringify(color)}.slice(i, i + 2), 16));
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 200 && Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40) n++;
+    }
+    return n;
+  })()`);
+}
+
+/**
+ * The colour a run (or a group's line, `group:<key>`) is drawn in: its swatch in the runs
+ * table, where the workspace shows the colours its charts use; on a page without the table
+ * (a run page), the run's own colour.
+ */
+export async function drawnColor(page: Page, id: string): Promise<string> {
+  const hex = await page.evaluate<string | null>(`(() => {
+    const id = ${JSON.stringify(id)};
+    const rows = [...document.querySelectorAll('[data-testid="runs-table"] tbody tr')];
+    const row = rows.find((r) => (id.startsWith('group:') ? r.getAttribute('data-group') === id.slice(6) : r.getAttribute('data-run') === id));
+    const swatch = row && row.querySelector('.swatch');
+    if (!swatch) return null;
+    const [r, g, b] = getComputedStyle(swatch).borderColor.match(/\\d+/g).map(Number);
+    return '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  })()`);
+  return hex ?? runColor(id);
 }

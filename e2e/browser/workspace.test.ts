@@ -11,12 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, chromiumMissing, launchChromium, screenshots, until } from './support.js';
+import { buildWeb, chromiumMissing, launchChromium, screenshots, until, drawnColor, linePixels } from './support.js';
 import type { Browser, Page } from 'playwright-core';
 import { encodeRecordLine, RECORDS_CONTENT_TYPE, type SeriesRequest } from '@cairn/protocol';
 import { init, type Run } from '@cairn/sdk';
 import { startServer, type RunningServer } from '@cairn/server';
-import { runColor } from '../../packages/web/src/lib/colors.js';
 import { formatNumber } from '../../packages/web/src/lib/format.js';
 
 
@@ -91,39 +90,6 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     return box;
   };
 
-  /**
-   * The colour a run (or a group's line, `group:<key>`) is drawn in: its swatch in the runs
-   * table, where the workspace shows the colours its charts use; on a page without the table
-   * (a run page), the run's own colour.
-   */
-  const drawnColor = async (id: string): Promise<string> => {
-    const hex = await page.evaluate<string | null>(`(() => {
-      const id = ${JSON.stringify(id)};
-      const rows = [...document.querySelectorAll('[data-testid="runs-table"] tbody tr')];
-      const row = rows.find((r) => (id.startsWith('group:') ? r.getAttribute('data-group') === id.slice(6) : r.getAttribute('data-run') === id));
-      const swatch = row && row.querySelector('.swatch');
-      if (!swatch) return null;
-      const [r, g, b] = getComputedStyle(swatch).borderColor.match(/\\d+/g).map(Number);
-      return '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
-    })()`);
-    return hex ?? runColor(id);
-  };
-
-  /** How many pixels of a panel's canvas have (nearly) `color`: the drawn line. */
-  const linePixels = (key: string, color: string) =>
-    page.evaluate<number>(`(() => {
-      const panel = document.querySelector(${JSON.stringify(`[data-testid="panel"][data-key="${key}"]`)});
-      const canvas = panel && panel.querySelector('canvas');
-      if (!canvas || canvas.width === 0) return 0;
-      const [r, g, b] = [1, 3, 5].map((i) => parseInt(${JSON.stringify(color)}.slice(i, i + 2), 16));
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (data[i + 3] > 200 && Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40) n++;
-      }
-      return n;
-    })()`);
-
   const tableNames = () => page.locator('[data-testid="runs-table"] tbody tr[data-run] td.name-col').allTextContents();
   /** The header labels (without the sort marks). */
   const headers = () =>
@@ -196,7 +162,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     await page.goto(`${server.url}/local/ws`);
     await until('six runs', async () => ((await tableNames()).length === 6 ? true : undefined));
     for (const key of ['loss', 'acc']) {
-      await until(`${key} drawn`, async () => ((await linePixels(key, await drawnColor(runId('a-1')))) > 30 ? true : undefined));
+      await until(`${key} drawn`, async () => ((await linePixels(page, key, await drawnColor(page, runId('a-1')))) > 30 ? true : undefined));
     }
     expect(await page.getByTestId('run-count').textContent()).toContain('6 of 6 runs visible · 6 runs charted');
     await shot('01-workspace');
@@ -245,7 +211,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(await toggle.getAttribute('aria-pressed')).toBe('true');
     expect(await panel('loss').getAttribute('data-log')).toBe('true');
     expect(await panel('acc').getAttribute('data-log')).toBeNull();
-    await until('the log chart drawn', async () => ((await linePixels('loss', await drawnColor(runId('a-1')))) > 30 ? true : undefined));
+    await until('the log chart drawn', async () => ((await linePixels(page, 'loss', await drawnColor(page, runId('a-1')))) > 30 ? true : undefined));
     await shot('03-log-scale');
     await toggle.click();
     await until('log off', () => (!new URL(page.url()).searchParams.has('log') ? true : undefined));
@@ -312,7 +278,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(wide).toBeGreaterThan(narrow * 2);
     const request = await until('a request for the wide plot', () => seriesRequests.slice(before).find((r) => r.keys[0] === 'loss' && r.buckets > 1000));
     expect(request.runs).toHaveLength(6);
-    await until('the enlarged chart drawn', async () => ((await linePixels('loss', await drawnColor(runId('b-1')))) > 100 ? true : undefined));
+    await until('the enlarged chart drawn', async () => ((await linePixels(page, 'loss', await drawnColor(page, runId('b-1')))) > 100 ? true : undefined));
     await shot('05-enlarged');
     await page.keyboard.press('Escape');
     await until('the dialog closed', async () => ((await dialog.count()) === 0 ? true : undefined));
@@ -339,7 +305,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(await legend.locator('.legend-name').textContent()).toBe('sweep-a (3)');
     const meanLast = RUNS.filter((r) => r.group === 'sweep-a').reduce((sum, r) => sum + lossAt(STEPS - 1, r.scale), 0) / 3;
     expect(await legend.locator('.legend-value').textContent()).toBe(formatNumber(meanLast));
-    await until('the mean line drawn', async () => ((await linePixels('loss', await drawnColor(sweepA))) > 30 ? true : undefined));
+    await until('the mean line drawn', async () => ((await linePixels(page, 'loss', await drawnColor(page, sweepA))) > 30 ? true : undefined));
 
     const box = await plotBox('loss');
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
@@ -435,7 +401,7 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     await page.goto(`${server.url}/local/ws?groupby=group&log=loss`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await page.locator('[data-testid="runs-table"] tbody tr[data-group]').first().waitFor();
-    await until('the mean lines drawn', async () => ((await linePixels('acc', await drawnColor('group:"sweep-a"'))) > 30 ? true : undefined));
+    await until('the mean lines drawn', async () => ((await linePixels(page, 'acc', await drawnColor(page, 'group:"sweep-a"'))) > 30 ? true : undefined));
     const box = await plotBox('loss');
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     await panel('loss').getByTestId('tooltip').waitFor();
