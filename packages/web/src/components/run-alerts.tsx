@@ -8,7 +8,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { AlertInfo, AlertLevel, AlertList } from '@cairn/protocol';
 import { alertThreads, sameAlerts, suppressedCount, type AlertThread } from '../lib/alerts.js';
-import { formatAgo, formatDateTime, formatDuration } from '../lib/format.js';
+import { formatAgo, formatCount, formatDateTime, formatDuration } from '../lib/format.js';
 import { runRequests } from '../lib/run-requests.js';
 import { throttle } from '../lib/throttle.js';
 import { useNow, useResource, type Resource } from '../hooks.js';
@@ -94,7 +94,7 @@ export function RunAlerts({ alerts }: { alerts: Resource<AlertList> }) {
         </h2>
         {suppressed > 0 && (
           <span className="muted alerts-meta" title="A repeat of a title within its wait is kept here but not sent to the webhook.">
-            {suppressed.toLocaleString()} {suppressed === 1 ? 'repeat' : 'repeats'} suppressed
+            {formatCount(suppressed)} {suppressed === 1 ? 'repeat' : 'repeats'} suppressed
           </span>
         )}
       </div>
@@ -105,7 +105,7 @@ export function RunAlerts({ alerts }: { alerts: Resource<AlertList> }) {
       </ol>
       {threads.length > NEWEST_SHOWN && (
         <button type="button" className="link-button alerts-more" onClick={() => setShowAll(!showAll)}>
-          {showAll ? `Show the newest ${NEWEST_SHOWN}` : `Show all ${threads.length.toLocaleString()} alerts`}
+          {showAll ? `Show the newest ${NEWEST_SHOWN}` : `Show all ${formatCount(threads.length)} alerts`}
         </button>
       )}
     </section>
@@ -144,7 +144,7 @@ function AlertItem({ thread, now }: { thread: AlertThread; now: number }) {
               <span className="disclosure" aria-hidden="true">
                 {open ? '▾' : '▸'}
               </span>
-              +{count.toLocaleString()} {count === 1 ? 'repeat' : 'repeats'} suppressed
+              +{formatCount(count)} {count === 1 ? 'repeat' : 'repeats'} suppressed
             </button>
             <span className="muted alert-wait">same title within {formatDuration(alert.waitMs / 1000)}: kept, not notified</span>
           </div>
@@ -154,7 +154,7 @@ function AlertItem({ thread, now }: { thread: AlertThread; now: number }) {
             {repeats.slice(0, REPEATS_SHOWN).map((repeat, i) => (
               <RepeatItem key={i} repeat={repeat} level={alert.level} now={now} />
             ))}
-            {count > REPEATS_SHOWN && <li className="muted alert-repeat">…and {(count - REPEATS_SHOWN).toLocaleString()} earlier</li>}
+            {count > REPEATS_SHOWN && <li className="muted alert-repeat">…and {formatCount(count - REPEATS_SHOWN)} earlier</li>}
           </ol>
         )}
       </div>

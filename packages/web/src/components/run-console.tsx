@@ -10,7 +10,7 @@ import { useDeferredValue, useEffect, useId, useLayoutEffect, useMemo, useRef, u
 import type { RunInfo } from '@cairn/protocol';
 import { ApiError } from '../lib/api.js';
 import { CONSOLE_FILE, consoleView } from '../lib/console-log.js';
-import { formatAgo, formatDateTime } from '../lib/format.js';
+import { formatAgo, formatCount, formatDateTime } from '../lib/format.js';
 import { formatBytes } from '../lib/run-details.js';
 import { fileUrl, runRequests } from '../lib/run-requests.js';
 import { throttle } from '../lib/throttle.js';
@@ -109,19 +109,19 @@ export function RunConsole({ run, feed }: { run: RunInfo; feed: LiveFeed }) {
       <>
         <p className="muted console-status" data-testid="console-status">
           {filtered
-            ? `${view.matched.toLocaleString()} of ${view.total.toLocaleString()} ${view.total === 1 ? 'line matches' : 'lines match'}`
-            : `${view.total.toLocaleString()} ${view.total === 1 ? 'line' : 'lines'}`}
+            ? `${formatCount(view.matched)} of ${formatCount(view.total)} ${view.total === 1 ? 'line matches' : 'lines match'}`
+            : `${formatCount(view.total)} ${view.total === 1 ? 'line' : 'lines'}`}
           {hidden > 0 && (
             <>
               {'; showing the last '}
-              {view.lines.length.toLocaleString()}.{' '}
+              {formatCount(view.lines.length)}.{' '}
               {showAll ? (
                 <a href={url} download={CONSOLE_FILE}>
                   Download the file for every line
                 </a>
               ) : (
                 <button type="button" className="link-button" onClick={() => setShowAll(true)}>
-                  Show {view.matched > MOST_LINES ? `the last ${MOST_LINES.toLocaleString()}` : 'all'}
+                  Show {view.matched > MOST_LINES ? `the last ${formatCount(MOST_LINES)}` : 'all'}
                 </button>
               )}
             </>

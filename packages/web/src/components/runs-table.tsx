@@ -78,7 +78,14 @@ export const RunsTable = memo(function RunsTable(props: RunsTableProps) {
     setInView((current) => (current.first === next.first && current.end === next.end ? current : next));
   };
   // Rows come and go (a filter, a page of runs arriving): recompute the window before painting.
+  // Not at mount: the window was computed from the same sizes, and measuring here would force
+  // the page's first layout in the middle of React's commit.
+  const mounted = useRef(false);
   useLayoutEffect(() => {
+    if (!mounted.current) {
+      mounted.current = true;
+      return;
+    }
     if (scroller.current) place(scroller.current);
   }, [rows.length, viewport]);
   const onScroll = (event: UIEvent<HTMLDivElement>) => place(event.currentTarget);

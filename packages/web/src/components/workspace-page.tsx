@@ -14,6 +14,7 @@ import { summaryColumns } from '../lib/columns.js';
 import { chartedGroups, groupRuns, parseGroupBy } from '../lib/grouping.js';
 import { axisChoices, metricFor, planPanels } from '../lib/panels.js';
 import { readNumber } from '../lib/routes.js';
+import { formatCount } from '../lib/format.js';
 import { filterParams, isFiltering, parseRunFilter } from '../lib/run-filter.js';
 import { readRunSort } from '../lib/run-sort.js';
 import { firstPageSize, MAX_LOADED_RUNS } from '../lib/runs-loader.js';
@@ -21,7 +22,7 @@ import { MAX_SMOOTHING } from '../lib/smoothing.js';
 import { DEFAULT_BUILTIN_COLUMNS, tableColumns } from '../lib/table-columns.js';
 import { throttle } from '../lib/throttle.js';
 import { DEFAULT_SHOWN, MAX_SHOWN, readList, SHOWN_PARAM, writeList } from '../lib/view-params.js';
-import { useDebounced, useNow, useResource } from '../hooks.js';
+import { useDebounced, useNow, usePainted, useResource } from '../hooks.js';
 import { useLiveEvents, type LiveFeed } from '../live.js';
 import { comparePath, MAX_COMPARED_RUNS } from '../lib/compare-url.js';
 import { Link, setSearchParams, useLocation } from '../navigation.js';
@@ -56,6 +57,8 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
   const settledFilter = useDebounced(filterText, 250);
   const runFilter = useMemo(() => parseRunFilter(settledFilter), [settledFilter]);
   const now = useNow();
+  // The table reaches the screen first; the panels are built a frame later.
+  const painted = usePainted();
 
   const runs = useAllRuns(entity, project, filterParams(runFilter), sort, firstPageSize(shownLimit));
   const keys = useResource(
@@ -143,10 +146,10 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
           <ChartedCountControl value={shownLimit} grouped={groups !== undefined} />
           <span className="muted run-count" data-testid="run-count">
             {runs.data
-              ? `${visible.toLocaleString()} of ${total.toLocaleString()} run${total === 1 ? '' : 's'} visible${groups ? ` in ${groups.length} group${groups.length === 1 ? '' : 's'}` : ''} · ${charted.length} ${groups ? `group${charted.length === 1 ? '' : 's'}` : `run${charted.length === 1 ? '' : 's'}`} charted`
+              ? `${formatCount(visible)} of ${formatCount(total)} run${total === 1 ? '' : 's'} visible${groups ? ` in ${groups.length} group${groups.length === 1 ? '' : 's'}` : ''} · ${charted.length} ${groups ? `group${charted.length === 1 ? '' : 's'}` : `run${charted.length === 1 ? '' : 's'}`} charted`
               : ''}
-            {loadingMore ? ` · loading more…${runs.data?.total !== undefined ? ` (${total.toLocaleString()} of ${runs.data.total.toLocaleString()})` : ''}` : ''}
-            {runs.data?.capped ? ` · the first ${MAX_LOADED_RUNS.toLocaleString()} runs: filter to narrow` : ''}
+            {loadingMore ? ` · loading more…${runs.data?.total !== undefined ? ` (${formatCount(total)} of ${formatCount(runs.data.total)})` : ''}` : ''}
+            {runs.data?.capped ? ` · the first ${formatCount(MAX_LOADED_RUNS)} runs: filter to narrow` : ''}
           </span>
           <FilterChips filter={runFilter} />
           {hidden.size > 0 && (
@@ -174,10 +177,13 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
           <RunsTable runs={runs.data.runs} groups={groups} columns={columns} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} charted={chartedColors} now={now} />
         )}
       </section>
-      <ChartsArea keys={keys} entity={entity} project={project} sections={sections} runs={stableCharted} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
+      <ChartsArea keys={painted ? keys : UNPAINTED} entity={entity} project={project} sections={sections} runs={stableCharted} axes={axes} smoothing={smoothing} feed={feed} theme={theme} search={panelSearch} />
     </div>
   );
 }
+
+/** The charts' metric list until the table has painted: "Loading charts…". */
+const UNPAINTED = { data: undefined, error: undefined };
 
 /** Identifies a list of chart lines by what a panel draws of them. */
 function chartedLinesKey(lines: readonly ChartRun[]): string {

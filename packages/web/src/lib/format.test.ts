@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flattenObject, formatAgo, formatDuration, formatNumber, formatTick, formatValue } from './format.js';
+import { flattenObject, formatAgo, formatCount, formatDuration, formatNumber, formatTick, formatValue } from './format.js';
 
 describe('flattenObject', () => {
   it('joins nested keys with dots, keeping arrays, typed values and empty objects as leaves', () => {
@@ -41,6 +41,21 @@ describe('formatNumber', () => {
     expect(formatNumber(1e-5)).toBe('1e-5');
     expect(formatNumber(Number.NaN)).toBe('NaN');
     expect(formatNumber(-Infinity)).toBe('-∞');
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands with commas, whatever the browser locale', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1000)).toBe('1,000');
+    expect(formatCount(10_000)).toBe('10,000');
+    expect(formatCount(1_234_567)).toBe('1,234,567');
+    expect(formatCount(-12_345)).toBe('-12,345');
+  });
+
+  it('rounds to a whole count', () => {
+    expect(formatCount(1234.6)).toBe('1,235');
   });
 });
 
