@@ -126,23 +126,27 @@ export function useNow(ms = 30_000): number {
 }
 
 /**
+ * Calls `callback` once the browser has painted its next frame; returns a function that
+ * cancels it. (A frame's callbacks run before it is painted; a task queued from one runs after.)
+ */
+export function afterNextPaint(callback: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => {
+    timer = setTimeout(callback, 0);
+  });
+  return () => {
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+  };
+}
+
+/**
  * False until the page has painted once since this component mounted, then true: what is
  * rendered behind it waits a frame, so that the content above it reaches the screen first
  * (the workspace paints its runs table, then builds its charts).
  */
 export function usePainted(): boolean {
   const [painted, setPainted] = useState(false);
-  useEffect(() => {
-    if (painted) return;
-    // The callback of a frame runs before that frame is painted; a task queued from it runs after.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => setPainted(true), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
-    };
-  }, [painted]);
+  useEffect(() => (painted ? undefined : afterNextPaint(() => setPainted(true))), [painted]);
   return painted;
 }

@@ -13,6 +13,7 @@ import type { RunGroup } from '../lib/grouping.js';
 import { routePath } from '../lib/routes.js';
 import type { TableColumn } from '../lib/table-columns.js';
 import { rowWindow, type RowWindow } from '../lib/virtual-rows.js';
+import { usePainted } from '../hooks.js';
 import { Link } from '../navigation.js';
 import { StateBadge } from './state-badge.js';
 
@@ -71,10 +72,13 @@ export const RunsTable = memo(function RunsTable(props: RunsTableProps) {
 
   const scroller = useRef<HTMLDivElement>(null);
   const viewport = Math.min(MAX_HEIGHT, HEADER_HEIGHT + rows.length * ROW_HEIGHT + 2);
-  // As place() will measure it (the header takes its part of the height): no second render at mount.
-  const [inView, setInView] = useState<RowWindow>(() => rowWindow(0, viewport - HEADER_HEIGHT, ROW_HEIGHT, rows.length, OVERSCAN));
+  // The first paint shows the rows in view only; the rows either side follow a frame later.
+  const painted = usePainted();
+  const overscan = painted ? OVERSCAN : 0;
+  // As place() would measure it (the header takes its part of the height).
+  const [inView, setInView] = useState<RowWindow>(() => rowWindow(0, viewport - HEADER_HEIGHT, ROW_HEIGHT, rows.length, 0));
   const place = (element: HTMLDivElement) => {
-    const next = rowWindow(element.scrollTop, element.clientHeight - HEADER_HEIGHT, ROW_HEIGHT, rows.length, OVERSCAN);
+    const next = rowWindow(element.scrollTop, element.clientHeight - HEADER_HEIGHT, ROW_HEIGHT, rows.length, overscan);
     setInView((current) => (current.first === next.first && current.end === next.end ? current : next));
   };
   // Rows come and go (a filter, a page of runs arriving): recompute the window before painting.
@@ -87,7 +91,7 @@ export const RunsTable = memo(function RunsTable(props: RunsTableProps) {
       return;
     }
     if (scroller.current) place(scroller.current);
-  }, [rows.length, viewport]);
+  }, [rows.length, viewport, overscan]);
   const onScroll = (event: UIEvent<HTMLDivElement>) => place(event.currentTarget);
 
   const toggleGroup = (key: string) =>

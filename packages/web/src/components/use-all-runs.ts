@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunInfo, RunPage } from '@cairn/protocol';
+import { afterNextPaint } from '../hooks.js';
 import { api, errorMessage, runsUrl } from '../lib/api.js';
 import { takeEarlyAnswer } from '../lib/early-answers.js';
 import { sortRuns, type SortSpec } from '../lib/run-sort.js';
@@ -59,18 +60,28 @@ export function useAllRuns(entity: string, project: string, filter: Record<strin
     const progressive = shown.current !== fetchKey;
     const first = begun.current?.fetchKey === fetchKey && generation === 0 ? begun.current.page : undefined;
     begun.current = undefined;
-    loadAllRuns(
-      (cursor, limit) => api.runs(entity, project, pageQuery(serverSort, filter, cursor, limit), controller.signal),
-      (runs) => {
-        if (controller.signal.aborted || (!progressive && !runs.complete)) return;
-        shown.current = fetchKey;
-        setLoaded({ filterKey, sort: serverSort, fetchKey, runs });
-        setError(undefined);
-      },
-      { signal: controller.signal, firstPage, start: first },
-    ).catch((reason: unknown) => {
-      if (!controller.signal.aborted) setError(errorMessage(reason));
-    });
+    const load = () =>
+      loadAllRuns(
+        (cursor, limit) => api.runs(entity, project, pageQuery(serverSort, filter, cursor, limit), controller.signal),
+        (runs) => {
+          if (controller.signal.aborted || (!progressive && !runs.complete)) return;
+          shown.current = fetchKey;
+          setLoaded({ filterKey, sort: serverSort, fetchKey, runs });
+          setError(undefined);
+        },
+        { signal: controller.signal, firstPage, start: first },
+      ).catch((reason: unknown) => {
+        if (!controller.signal.aborted) setError(errorMessage(reason));
+      });
+    if (first) {
+      // The first page is on screen from the first render: the rest waits until it is painted.
+      const cancel = afterNextPaint(() => void load());
+      return () => {
+        cancel();
+        controller.abort();
+      };
+    }
+    void load();
     return () => controller.abort();
   }, [fetchKey, generation]);
 
