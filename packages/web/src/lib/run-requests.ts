@@ -43,9 +43,36 @@ async function send<T>(path: string, init: RequestInit): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** GETs under way, by path: callers asking for the same path meanwhile share one request. */
+const underWay = new Map<string, Promise<unknown>>();
+
+/**
+ * `GET path`, shared with every other caller asking for it while it is under way (the run
+ * page's Files and Console sections both list the run's files as the page opens). A caller's
+ * `signal` abandons its wait, not the request the others share.
+ */
+export function sharedGet<T>(path: string, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
+  let request = underWay.get(path) as Promise<T> | undefined;
+  if (!request) {
+    request = send<T>(path, {});
+    underWay.set(path, request);
+    const done = () => {
+      if (underWay.get(path) === request) underWay.delete(path);
+    };
+    request.then(done, done);
+  }
+  if (!signal) return request;
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => reject(signal.reason);
+    signal.addEventListener('abort', abandon, { once: true });
+    request.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
+  });
+}
+
 export const runRequests = {
   /** Changes a run's tags, notes, name, group or job type; answers the run as stored. */
   edit: (entity: string, project: string, id: string, edit: RunEdit) => send<RunInfo>(paths.run(entity, project, id), { method: 'PATCH', body: JSON.stringify(edit) }),
-  files: (entity: string, project: string, id: string, signal?: AbortSignal) => send<FileList>(filesPath(entity, project, id), { signal }),
+  files: (entity: string, project: string, id: string, signal?: AbortSignal) => sharedGet<FileList>(filesPath(entity, project, id), signal),
   alerts: (entity: string, project: string, id: string, signal?: AbortSignal) => send<AlertList>(alertsPath(entity, project, id), { signal }),
 };
