@@ -8,4 +8,5 @@ export * from './metric.js';
 export * from './summary.js';
 export * from './run-state.js';
 export * from './api.js';
+export * from './series-binary.js';
 export * from './api-schemas.js';

@@ -4,9 +4,10 @@
  * (_runtime, _timestamp, a step metric) the key's points are joined with the axis series
  * by step and bucketed by x.
  */
-import { parseInput, SERIES_BINARY_STRIDE, seriesRequestSchema, type SeriesResponse } from '@cairn/protocol';
+import { encodeSeriesBinary, parseInput, seriesRequestSchema, type SeriesResponse } from '@cairn/protocol';
 import { bucketsOf, m4Columns, m4PointsColumns, type M4Columns } from '../series/m4.js';
 import { decodeChunk } from '../series/series-chunk.js';
+import { answerKey as seriesAnswerKey } from '../store/series-reader.js';
 import type { Store } from '../store/store.js';
 
 
@@ -24,36 +25,12 @@ export async function querySeries(store: Store, body: unknown): Promise<SeriesRe
 }
 
 /**
- * The series request as little-endian float64s (protocol's decodeSeriesBinary reads it),
- * written straight from the M4 columns: no object per bucket.
+ * The series request in protocol's binary layout (series-binary.ts; decodeSeriesBinary reads
+ * it), written straight from the M4 columns: no object per bucket.
  */
 export async function querySeriesBinary(store: Store, body: unknown): Promise<Uint8Array<ArrayBuffer>> {
   const { series } = await computeSeries(store, body);
-  let length = 0;
-  for (const { columns } of series) length += 1 + (columns ? columns.counts.length * SERIES_BINARY_STRIDE : 0);
-  const out = new Float64Array(length);
-  let at = 0;
-  for (const { columns } of series) {
-    if (!columns) {
-      out[at++] = 0;
-      continue;
-    }
-    const { counts, firstX, firstY, lastX, lastY, minX, minY, maxX, maxY } = columns;
-    out[at++] = counts.length;
-    for (let k = 0; k < counts.length; k++, at += SERIES_BINARY_STRIDE) {
-      if (counts[k] === 0) continue;
-      out[at] = counts[k]!;
-      out[at + 1] = firstX[k]!;
-      out[at + 2] = firstY[k]!;
-      out[at + 3] = lastX[k]!;
-      out[at + 4] = lastY[k]!;
-      out[at + 5] = minX[k]!;
-      out[at + 6] = minY[k]!;
-      out[at + 7] = maxX[k]!;
-      out[at + 8] = maxY[k]!;
-    }
-  }
-  return new Uint8Array(out.buffer);
+  return encodeSeriesBinary(series.map((s) => s.columns));
 }
 
 async function computeSeries(store: Store, body: unknown): Promise<{ x: string; series: ComputedSeries[] }> {
@@ -62,21 +39,37 @@ async function computeSeries(store: Store, body: unknown): Promise<{ x: string; 
   const x = request.x ?? '_step';
   const refs = await store.runRefs(runs);
   const pks = refs.map((ref) => ref?.pk);
-  const known = pks.filter((pk): pk is number => pk !== undefined);
   const versions = new Map(refs.filter((ref) => ref !== undefined).map((ref) => [ref.pk, ref.historyRows]));
   const results = new Map<string, M4Columns>();
   for (const key of keys) {
+    // Answers kept from an earlier request for runs that got no rows since; the rest computed.
+    const todo: number[] = [];
+    const answerKeys = new Map<number, string>();
+    for (const [pk, version] of versions) {
+      const answerKey = seriesAnswerKey(pk, version, key, x, range, buckets);
+      const kept = store.series.cachedAnswer(answerKey);
+      if (kept) results.set(`${pk}\u0000${key}`, kept);
+      else {
+        todo.push(pk);
+        answerKeys.set(pk, answerKey);
+      }
+    }
+    const computed = (pk: number, columns: M4Columns) => {
+      results.set(`${pk}\u0000${key}`, columns);
+      store.series.rememberAnswer(answerKeys.get(pk)!, columns);
+    };
+    if (todo.length === 0) continue;
     if (x === '_step') {
       // One read for every run: chunk metadata from the database, chunk data mostly from memory.
-      const chunksByRun = await store.series.chunks(known, key, range?.[0], range?.[1], versions);
+      const chunksByRun = await store.series.chunks(todo, key, range?.[0], range?.[1], versions);
       for (const [pk, chunks] of chunksByRun) {
         const [from, to] = range ?? [chunks[0]!.firstStep, chunks[chunks.length - 1]!.lastStep];
-        results.set(`${pk}\u0000${key}`, m4Columns(chunks, from, to, buckets));
+        computed(pk, m4Columns(chunks, from, to, buckets));
       }
     } else {
-      for (const pk of known) {
+      for (const pk of todo) {
         const columns = await byAxis(store, pk, key, x, range, buckets);
-        if (columns) results.set(`${pk}\u0000${key}`, columns);
+        if (columns) computed(pk, columns);
       }
     }
   }

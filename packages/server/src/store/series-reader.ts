@@ -8,16 +8,21 @@
  * caller passes each run's history row count, from a second cache keyed by it: a run's
  * series change only when it gets history rows, so a list cached at the count the caller
  * just read from the database is the current one. A chart of 100 runs then costs one small
- * query for the runs, not a read of every chunk's row. Both caches are optimisations only;
- * another server process sharing the database has its own, and stays correct because the
- * counts come from the database.
+ * query for the runs, not a read of every chunk's row. The same count keys a third cache,
+ * of whole answers: a series' M4 buckets for one query (axis, range, buckets), so a chart
+ * opened again over runs that got no rows since costs no bucketing at all. All three are
+ * optimisations only; another server process sharing the database has its own, and stays
+ * correct because the counts come from the database.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { M4Columns } from '../series/m4.js';
 import type { SeriesChunk } from '../series/series-chunk.js';
 
 /** Default bytes of chunk data kept in memory. */
 export const DEFAULT_CHUNK_CACHE_BYTES = 256 * 1024 * 1024;
+/** Bytes of M4 answers kept: 1,400 series of 323 buckets, or 100 series of 4,500. */
+export const ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 /** Most parameters of one IN (...) list: well below SQLite's and PostgreSQL's limits. */
 const IN_LIST_LIMIT = 500;
 /** Series whose chunk lists are kept (a few hundred bytes per chunk each). */
@@ -39,6 +44,9 @@ export class SeriesReader {
   private cachedBytes = 0;
   /** (run, key) → its whole chunk list, as of the run's history row count `version`. */
   private readonly metaCache = new Map<string, { version: number; metas: ChunkMeta[] }>();
+  /** {@link answerKey} → a series' M4 answer; least recently used first. */
+  private readonly answers = new Map<string, M4Columns>();
+  private answerBytes = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -175,6 +183,31 @@ export class SeriesReader {
     this.put(cacheKey({ run_pk: runPk, first_step: chunk.firstStep, count: chunk.count }, key), chunk.data);
   }
 
+  /**
+   * The M4 answer kept for `key` (see {@link answerKey}), or undefined. Shared between
+   * requests: never mutate it.
+   */
+  cachedAnswer(key: string): M4Columns | undefined {
+    const columns = this.answers.get(key);
+    if (columns) {
+      this.answers.delete(key);
+      this.answers.set(key, columns);
+    }
+    return columns;
+  }
+
+  /** Keeps an M4 answer just computed for `key`, evicting the least recently used past the budget. */
+  rememberAnswer(key: string, columns: M4Columns): void {
+    if (this.answers.has(key)) return;
+    this.answers.set(key, columns);
+    this.answerBytes += columnsBytes(columns);
+    for (const [oldest, old] of this.answers) {
+      if (this.answerBytes <= ANSWER_CACHE_BYTES) break;
+      this.answers.delete(oldest);
+      this.answerBytes -= columnsBytes(old);
+    }
+  }
+
   /** Bytes of chunk data held in memory. */
   get heldBytes(): number {
     return this.cachedBytes;
@@ -228,6 +261,22 @@ export class SeriesReader {
       this.cachedBytes -= bytes.byteLength;
     }
   }
+}
+
+/**
+ * Names one series' M4 answer exactly: the run, its history row count `version` (read from
+ * the database for this request: the run's series change only with new rows), the key, the
+ * x-axis, the range asked for (none: the whole series) and the bucket count.
+ *
+ * An answer computed from chunks read after the version is at least as new as the version,
+ * never older, so it may be kept under it.
+ */
+export function answerKey(runPk: number, version: number, key: string, x: string, range: readonly [number, number] | undefined, buckets: number): string {
+  return `${runPk}\u0000${version}\u0000${key}\u0000${x}\u0000${range ? `${range[0]}\u0000${range[1]}` : ''}\u0000${buckets}`;
+}
+
+function columnsBytes(columns: M4Columns): number {
+  return 9 * columns.counts.byteLength;
 }
 
 function toChunk(meta: ChunkMeta, data: Uint8Array): SeriesChunk {

@@ -1,7 +1,7 @@
 /**
  * A uPlot line chart of prepared {@link ChartData}. uPlot keeps the scales, axes, cursor and
- * selection; each line is traced from its own points (chart-paths.ts), the bands behind the
- * lines in one path per series. The plot is created once per shape (lines, colours, axis,
+ * selection; each line is traced from its own points (chart-paths.ts) — a run's raw line and
+ * bands straight from its M4 buckets — the bands behind the lines in one path per series. The plot is created once per shape (lines, colours, axis,
  * scale, theme) and later data only calls setData, so live updates redraw in place without
  * flicker. Dragging across the plot reports an x-range to zoom to; a double-click asks to
  * reset it. From the keyboard (the chart takes focus): the arrow keys move the cursor (with
@@ -12,7 +12,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ChartData } from '../lib/chart-data.js';
-import { projectionOf, traceArea, traceBands, traceDots, traceLine, visiblePoints, type Projection } from '../lib/chart-paths.js';
+import { bucketsInWindowOver, projectionOf, traceArea, traceBands, traceBucketBands, traceBuckets, traceDots, traceLine, visiblePoints, type Projection } from '../lib/chart-paths.js';
 import { withAlpha } from '../lib/colors.js';
 import { formatDuration, formatTick } from '../lib/format.js';
 import { logAxisSplits } from '../lib/log-axis.js';
@@ -105,7 +105,9 @@ function linePaths(data: () => ChartData, index: number): uPlot.Series.PathBuild
     const view = projection(u);
     if (!line || !view) return null;
     const path = new Path2D();
-    traceLine(path, line, view);
+    // A run's raw line straight from its buckets: its points are not built to draw it.
+    if (line.buckets) traceBuckets(path, line.buckets, view);
+    else traceLine(path, line, view);
     return { stroke: path, fill: null, clip: null, band: null, flags: 0 };
   };
 }
@@ -117,7 +119,10 @@ function linePoints(data: () => ChartData, index: number): Pick<uPlot.Series.Poi
       const line = data().lines[index];
       const { min, max } = u.scales.x!;
       if (!line || min === undefined || max === undefined || min === null || max === null) return false;
-      return visiblePoints(line, min, max) <= u.bbox.width / ((u.series[seriesIdx]!.points!.space ?? 10) * devicePixelRatio);
+      const most = u.bbox.width / ((u.series[seriesIdx]!.points!.space ?? 10) * devicePixelRatio);
+      // A dense run (most are) is told by its buckets, before its points are built to count them.
+      if (line.buckets && bucketsInWindowOver(line.buckets, min, max, most)) return false;
+      return visiblePoints(line, min, max, most) <= most;
     },
     paths: (u, seriesIdx) => {
       const line = data().lines[index];
@@ -370,12 +375,25 @@ function drawBands(u: uPlot, data: ChartData, runs: readonly ChartRun[]): void {
   ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
   ctx.clip();
   const minWidth = Math.max(1, devicePixelRatio);
+  // Bands one device pixel wide (most, at one bucket per pixel) are stroked as hairlines:
+  // the same rectangles, drawn faster (see traceBands).
+  const hairlines = minWidth <= 1;
+  ctx.lineWidth = minWidth;
+  ctx.lineCap = 'butt';
   data.bands.forEach((bands, run) => {
-    if (bands.length === 0) return;
+    const buckets = data.buckets[run];
+    if (!buckets && (!bands || bands.length === 0)) return;
     const path = new Path2D();
-    traceBands(path, bands, view, minWidth);
-    ctx.fillStyle = withAlpha(runs[run]?.color ?? '#888888', 0.18);
+    const thin = hairlines ? new Path2D() : undefined;
+    if (buckets) traceBucketBands(path, buckets, view, minWidth, thin);
+    else if (bands) traceBands(path, bands, view, minWidth, thin);
+    const color = withAlpha(runs[run]?.color ?? '#888888', 0.18);
+    ctx.fillStyle = color;
     ctx.fill(path);
+    if (thin) {
+      ctx.strokeStyle = color;
+      ctx.stroke(thin);
+    }
   });
   data.areas.forEach((area, run) => {
     if (!area || area.xs.length === 0) return;

@@ -99,7 +99,7 @@ export const api = {
     const query = runIds ? `?runs=${runIds.map(enc).join(',')}` : '';
     return request<ProjectKeys>(`${paths.keys(entity, project)}${query}`, { signal });
   },
-  /** The series query answered as float64s: no JSON to parse, nothing to build per bucket. */
+  /** The series query answered in protocol's binary layout: no JSON to parse, nothing to build per bucket. */
   async seriesBinary(body: SeriesRequest, signal?: AbortSignal): Promise<SeriesAnswer> {
     const bytes = await request<ArrayBuffer>(paths.series(), { method: 'POST', body: JSON.stringify({ ...body, format: 'binary' }), signal, headers: { accept: 'application/octet-stream' } }, 'binary');
     return decodeSeries(bytes, body);

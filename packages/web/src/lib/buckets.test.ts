@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { M4Bucket } from '@cairn/protocol';
-import { bucketBands, bucketsToPolyline, indexAt, packBuckets, spanEnd, spanStart } from './buckets.js';
+import { bucketBands, bucketExtent, bucketsToPolyline, indexAt, packBuckets, spanEnd, spanStart } from './buckets.js';
 
 /** A polyline as plain arrays, to compare. */
 function plain(line: { xs: Float64Array; ys: Float64Array }): { xs: number[]; ys: number[] } {
@@ -80,6 +80,20 @@ describe('bucketBands', () => {
   it('spans each bucket with its min and max, skipping flat and single-point buckets', () => {
     const buckets = [bucketOf([[0, 5], [1, 9], [2, 1], [3, 4]]), bucketOf([[4, 2]]), bucketOf([[5, 3], [6, 3]]), null];
     expect([...bucketBands(packBuckets(buckets))]).toEqual([0, 3, 1, 9]);
+  });
+});
+
+describe('bucketExtent', () => {
+  it('spans the first bucket\'s first x to the last one\'s last, and the smallest min to the largest max', () => {
+    const buckets = [null, bucketOf([[2, 5], [3, -1], [4, 4]]), null, bucketOf([[7, 9]]), bucketOf([[8, 2], [9, 3]]), null];
+    expect(bucketExtent(packBuckets(buckets))).toEqual({ x: [2, 9], y: [-1, 9] });
+    const line = bucketsToPolyline(packBuckets(buckets));
+    expect([Math.min(...line.xs), Math.max(...line.xs), Math.min(...line.ys), Math.max(...line.ys)]).toEqual([2, 9, -1, 9]);
+  });
+
+  it('is undefined without points', () => {
+    expect(bucketExtent(packBuckets([null, null]))).toBeUndefined();
+    expect(bucketExtent(new Float64Array(0))).toBeUndefined();
   });
 });
 

@@ -4,15 +4,17 @@
  * that width is pixel-identical to the full-resolution line — and the min–max band of each
  * bucket.
  *
- * Buckets stay as the binary series answer holds them ({@link Buckets}): no object per
- * bucket or point, so a chart of many runs costs a few typed-array passes.
+ * Buckets are typed arrays ({@link Buckets}, as series-binary.ts unpacks the answer): no
+ * object per bucket or point, so a chart of many runs costs a few typed-array passes. (The
+ * chart draws a run's line and bands from its buckets directly, chart-paths.ts; the arrays
+ * built here are for what reads points: smoothing, a log axis, the value under the cursor.)
  */
 import type { M4Bucket } from '@cairn/protocol';
 
 /**
  * One series' M4 buckets, `BUCKET_STRIDE` float64s each: the count of points, then x and y
- * of the first, last, min and max point (protocol's binary layout). A count of 0 is an empty
- * bucket (no point in that pixel column).
+ * of the first, last, min and max point (as protocol's readSeriesBinary unpacks them). A
+ * count of 0 is an empty bucket (no point in that pixel column).
  */
 export type Buckets = Float64Array;
 
@@ -67,65 +69,80 @@ export function bucketsToPolyline(buckets: Buckets): Polyline {
   const xs = new Float64Array(n * 4);
   const ys = new Float64Array(n * 4);
   let k = 0;
-  let lastX = NaN;
+  // The previous point written within the bucket: a point equal to it is not written again.
+  // (Two different extremes at one x, possible on a non-step axis, are both kept.) Written
+  // out rather than through a helper: this runs for every bucket of every line of a chart,
+  // and often before the JIT has optimised it.
+  let lastX: number;
   let lastY = NaN;
-  const push = (x: number, y: number) => {
-    // Two different extremes at one x (possible on a non-step axis) are both kept.
-    if (x === lastX && y === lastY) return;
-    xs[k] = x;
-    ys[k] = y;
-    k++;
-    lastX = x;
-    lastY = y;
-  };
-  // The general case's four points, sorted by x stably (points sharing an x keep the order
-  // first, min, max, last): an insertion sort of four numbers, no allocation.
-  const px = [0, 0, 0, 0];
-  const py = [0, 0, 0, 0];
   for (let b = 0, at = 0; b < n; b++, at += BUCKET_STRIDE) {
     if (buckets[at + COUNT] === 0) continue;
-    lastX = NaN;
     const fx = buckets[at + FIRST_X]!;
+    const fy = buckets[at + FIRST_Y]!;
     const lx = buckets[at + LAST_X]!;
+    const ly = buckets[at + LAST_Y]!;
     const minX = buckets[at + MIN_X]!;
     const maxX = buckets[at + MAX_X]!;
     if (fx <= minX && fx <= maxX && lx >= minX && lx >= maxX) {
       // As the server builds buckets (first and last by x): only min and max to order.
-      push(fx, buckets[at + FIRST_Y]!);
-      if (maxX < minX) {
-        push(maxX, buckets[at + MAX_Y]!);
-        push(minX, buckets[at + MIN_Y]!);
-      } else {
-        push(minX, buckets[at + MIN_Y]!);
-        push(maxX, buckets[at + MAX_Y]!);
+      xs[k] = lastX = fx;
+      ys[k++] = lastY = fy;
+      const minFirst = maxX >= minX;
+      const ax = minFirst ? minX : maxX;
+      const ay = buckets[at + (minFirst ? MIN_Y : MAX_Y)]!;
+      const bx = minFirst ? maxX : minX;
+      const by = buckets[at + (minFirst ? MAX_Y : MIN_Y)]!;
+      if (ax !== lastX || ay !== lastY) {
+        xs[k] = lastX = ax;
+        ys[k++] = lastY = ay;
       }
-      push(lx, buckets[at + LAST_Y]!);
+      if (bx !== lastX || by !== lastY) {
+        xs[k] = lastX = bx;
+        ys[k++] = lastY = by;
+      }
+      if (lx !== lastX || ly !== lastY) {
+        xs[k] = lx;
+        ys[k++] = ly;
+      }
       continue;
     }
-    px[0] = fx;
-    py[0] = buckets[at + FIRST_Y]!;
-    px[1] = minX;
-    py[1] = buckets[at + MIN_Y]!;
-    px[2] = maxX;
-    py[2] = buckets[at + MAX_Y]!;
-    px[3] = lx;
-    py[3] = buckets[at + LAST_Y]!;
+    // Any other four points, sorted by x stably (points sharing an x keep the order first,
+    // min, max, last): an insertion sort of four numbers.
+    sortX[0] = fx;
+    sortY[0] = fy;
+    sortX[1] = minX;
+    sortY[1] = buckets[at + MIN_Y]!;
+    sortX[2] = maxX;
+    sortY[2] = buckets[at + MAX_Y]!;
+    sortX[3] = lx;
+    sortY[3] = ly;
     for (let i = 1; i < 4; i++) {
-      const x = px[i]!;
-      const y = py[i]!;
+      const x = sortX[i]!;
+      const y = sortY[i]!;
       let j = i - 1;
-      while (j >= 0 && px[j]! > x) {
-        px[j + 1] = px[j]!;
-        py[j + 1] = py[j]!;
+      while (j >= 0 && sortX[j]! > x) {
+        sortX[j + 1] = sortX[j]!;
+        sortY[j + 1] = sortY[j]!;
         j--;
       }
-      px[j + 1] = x;
-      py[j + 1] = y;
+      sortX[j + 1] = x;
+      sortY[j + 1] = y;
     }
-    for (let i = 0; i < 4; i++) push(px[i]!, py[i]!);
+    lastX = NaN;
+    for (let i = 0; i < 4; i++) {
+      const x = sortX[i]!;
+      const y = sortY[i]!;
+      if (x === lastX && y === lastY) continue;
+      xs[k] = lastX = x;
+      ys[k++] = lastY = y;
+    }
   }
-  return { xs: xs.slice(0, k), ys: ys.slice(0, k) };
+  // Views, not copies: the line is read, never grown.
+  return { xs: xs.subarray(0, k), ys: ys.subarray(0, k) };
 }
+
+const sortX = new Float64Array(4);
+const sortY = new Float64Array(4);
 
 /** Float64s per band in {@link bucketBands}: x0, x1, lo, hi. */
 export const BAND_STRIDE = 4;
@@ -147,7 +164,53 @@ export function bucketBands(buckets: Buckets): Float64Array {
     out[k++] = lo;
     out[k++] = hi;
   }
-  return out.slice(0, k);
+  return out.subarray(0, k);
+}
+
+/** The x and y extent of the buckets' points (finite values only), or undefined when they have none. */
+export function bucketExtent(buckets: Buckets): { x: [number, number]; y: [number, number] } | undefined {
+  const n = bucketCount(buckets);
+  let yLo = Infinity;
+  let yHi = -Infinity;
+  let first = -1;
+  let last = -1;
+  for (let b = 0, at = 0; b < n; b++, at += BUCKET_STRIDE) {
+    if (buckets[at + COUNT] === 0) continue;
+    // A bucket's min and max bound its first and last values.
+    const lo = buckets[at + MIN_Y]!;
+    const hi = buckets[at + MAX_Y]!;
+    if (lo < yLo && lo - lo === 0) yLo = lo;
+    if (hi > yHi && hi - hi === 0) yHi = hi;
+    if (first < 0) first = at;
+    last = at;
+  }
+  if (first < 0 || !(yLo <= yHi)) return undefined;
+  return { x: [spanStart(buckets, first), spanEnd(buckets, last)], y: [yLo, yHi] };
+}
+
+/**
+ * The y of the last point of {@link bucketsToPolyline}'s line (its largest x; of points
+ * sharing it, the last of first, min, max, last), read off the last non-empty bucket; undefined
+ * without points.
+ */
+export function lastBucketY(buckets: Buckets): number | undefined {
+  for (let at = (bucketCount(buckets) - 1) * BUCKET_STRIDE; at >= 0; at -= BUCKET_STRIDE) {
+    if (buckets[at + COUNT] === 0) continue;
+    // In the order first, min, max, last: of points sharing the largest x, the later one.
+    let bestX = buckets[at + FIRST_X]!;
+    let bestY = buckets[at + FIRST_Y]!;
+    if (buckets[at + MIN_X]! >= bestX) {
+      bestX = buckets[at + MIN_X]!;
+      bestY = buckets[at + MIN_Y]!;
+    }
+    if (buckets[at + MAX_X]! >= bestX) {
+      bestX = buckets[at + MAX_X]!;
+      bestY = buckets[at + MAX_Y]!;
+    }
+    if (buckets[at + LAST_X]! >= bestX) bestY = buckets[at + LAST_Y]!;
+    return bestY;
+  }
+  return undefined;
 }
 
 /** The leftmost x of the bucket starting at float64 `at`. */

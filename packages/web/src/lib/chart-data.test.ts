@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { M4Bucket } from '@cairn/protocol';
-import { packBuckets } from './buckets.js';
+import { bucketBands, packBuckets } from './buckets.js';
 import { buildChartData, chartDataOf, forLogScale, groupInput, lastValue, runInput, valueNear, type ChartLine } from './chart-data.js';
 
 const single = (x: number, y: number): M4Bucket => ({ count: 1, first: [x, y], last: [x, y], min: [x, y], max: [x, y] });
@@ -44,8 +44,22 @@ describe('buildChartData', () => {
   it('keeps each run\'s bands, which count in the y extent', () => {
     const wide: M4Bucket = { count: 10, first: [0, 1], min: [3, 0], max: [5, 9], last: [9, 2] };
     const data = buildChartData([run(wide), run()], 0);
-    expect(data.bands.map((bands) => [...bands])).toEqual([[0, 9, 0, 9], []]);
+    // Drawn from each run's buckets, whose bands are these.
+    expect(data.bands).toEqual([undefined, undefined]);
+    expect(data.buckets.map((buckets) => [...bucketBands(buckets!)])).toEqual([[0, 9, 0, 9], []]);
     expect(data.yExtent).toEqual([0, 9]);
+  });
+
+  it('takes the extent from the buckets: the same as measuring every point, band and smoothed line', () => {
+    const noisy = Array.from({ length: 30 }, (_, k): M4Bucket => ({ count: 50, first: [k * 50, Math.sin(k)], last: [k * 50 + 49, Math.cos(k)], min: [k * 50 + 7, Math.sin(k) - 2], max: [k * 50 + 3, Math.cos(k) + 2] }));
+    for (const smoothing of [0, 0.9]) {
+      const inputs = [runInput(run(...noisy)), runInput(run(single(2000, 40), null)), runInput(run())];
+      const measured = chartDataOf(inputs.map(({ extent: _, ...input }) => input), smoothing);
+      const fromBuckets = chartDataOf(inputs, smoothing);
+      expect(fromBuckets.xExtent).toEqual(measured.xExtent);
+      expect(fromBuckets.yExtent).toEqual(measured.yExtent);
+      expect(fromBuckets.yExtent).toEqual([Math.min(...noisy.map((b) => b.min[1])), 40]);
+    }
   });
 
   it('has no extent without points', () => {
@@ -73,6 +87,27 @@ describe('valueNear and lastValue', () => {
     expect(lastValue(line)).toBe(5);
     expect(lastValue({ xs: new Float64Array(1), ys: new Float64Array([NaN]) })).toBeUndefined();
   });
+
+  it('reads a run\'s last value off its buckets as off the line built from them', () => {
+    const cases: Array<Array<M4Bucket | null>> = [
+      [single(0, 1), { count: 4, first: [1, 2], last: [4, 3], min: [2, 0], max: [3, 9] }, null],
+      // Extremes at the last x (ties: the later of first, min, max, last), any order.
+      [{ count: 3, first: [1, 2], last: [4, 3], min: [4, 0], max: [2, 9] }],
+      [{ count: 3, first: [1, 2], last: [3, 3], min: [2, 0], max: [5, 9] }],
+      [{ count: 3, first: [6, 2], last: [3, 3], min: [2, 0], max: [5, 9] }],
+      [{ count: 3, first: [6, 2], last: [6, 3], min: [6, 0], max: [6, 9] }],
+      // A last point that is a gap: the value before it.
+      [single(0, 1), { count: 2, first: [1, 4], last: [2, NaN], min: [1, 4], max: [1, 4] }],
+      [null, null],
+      [],
+    ];
+    for (const buckets of cases) {
+      const line = chartDataOf([runInput(run(...buckets))], 0).lines[0]!;
+      expect(line.buckets).toBeDefined();
+      expect(lastValue(line)).toBe(lastValue({ xs: line.xs, ys: line.ys }));
+    }
+    expect(lastValue(chartDataOf([runInput(run(...cases[1]!))], 0).lines[0]!)).toBe(3);
+  });
 });
 
 describe('group and log-scale chart data', () => {
@@ -93,7 +128,8 @@ describe('group and log-scale chart data', () => {
     ]);
     expect(area(data, 0)).toEqual({ xs: [0, 5], lo: [1, -2], hi: [3, 0.5] });
     expect(data.areas[1]).toBeNull();
-    expect(data.bands.map((b) => b.length)).toEqual([0, 0]);
+    expect(data.bands.map((b) => b?.length)).toEqual([0, undefined]);
+    expect(data.buckets.map((b) => b && bucketBands(b).length)).toEqual([undefined, 0]);
     expect(data.yExtent).toEqual([-2, 7]);
   });
 

@@ -6,7 +6,7 @@
  */
 import type { SeriesRequest } from '@cairn/protocol';
 import { extentOf } from './grouping.js';
-import type { SeriesAnswer } from './series-binary.js';
+import { prepareAnswer, type SeriesAnswer } from './series-binary.js';
 
 export interface PanelQuery {
   runs: Array<{ entity: string; project: string; id: string }>;
@@ -36,6 +36,9 @@ export async function queryPanel(fetchSeries: FetchSeries, query: PanelQuery, si
     range = extentOf(extent.series.map((s) => s.buckets));
     if (!range) return { x: query.x, range: undefined, series: extent };
   }
-  const series = await fetchSeries(range ? { ...base, range, buckets: query.buckets } : { ...base, buckets: query.buckets }, signal);
-  return { x: query.x, range, series };
+  const request = range ? { ...base, range, buckets: query.buckets } : { ...base, buckets: query.buckets };
+  const answer = fetchSeries(request, signal);
+  // While it is out, the memory its answer is unpacked into is readied.
+  prepareAnswer(request);
+  return { x: query.x, range, series: await answer };
 }

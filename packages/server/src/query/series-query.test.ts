@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeSeriesBinary, type SeriesRequest } from '@cairn/protocol';
+import { engines, openTestServer } from '../test-support/engines.js';
+import { runRecords } from '../test-support/records.js';
+import { answerKey } from '../store/series-reader.js';
+import { querySeries, querySeriesBinary } from './series-query.js';
+
+describe.each(engines)('series queries on $name', (engine) => {
+  let server: Awaited<ReturnType<typeof openTestServer>>;
+  beforeEach(async () => {
+    server = await openTestServer(engine);
+  });
+  afterEach(async () => {
+    await server.dispose();
+  });
+
+  const run = (id: string) => ({ entity: 'local', project: 'proj', id });
+
+  async function ingest(id: string, values: number[]): Promise<void> {
+    await server.store.applyBatch(run(id), 'w1', 0, runRecords(id, values.map((v) => ({ v }))) as Array<Record<string, unknown>>);
+  }
+
+  it('answers a repeated query from the answers kept, and a run that got rows since afresh', async () => {
+    await ingest('a', Array.from({ length: 3000 }, (_, i) => Math.sin(i / 40)));
+    await ingest('b', [1, 2, 3]);
+    const request: SeriesRequest = { runs: [run('a'), run('b'), run('missing')], keys: ['v'], buckets: 50 };
+    const first = await querySeries(server.store, request);
+    const [a, b] = (await server.store.runRefs([run('a'), run('b')])).map((ref) => ref!) as [{ pk: number; historyRows: number }, { pk: number; historyRows: number }];
+    const kept = (ref: { pk: number; historyRows: number }, buckets = 50, x = '_step') => server.store.series.cachedAnswer(answerKey(ref.pk, ref.historyRows, 'v', x, undefined, buckets));
+    expect(kept(a)).toBeDefined();
+    expect(kept(b)).toBeDefined();
+    // The same numbers again, as JSON and in binary.
+    expect(await querySeries(server.store, request)).toEqual(first);
+    expect(decodeSeriesBinary(await querySeriesBinary(server.store, request), request)).toEqual(first);
+
+    // Run b gets a point: its next answer has it (a new version, so not the kept answer); a's is kept.
+    await server.store.applyBatch(run('b'), 'w1', 5, [{ t: 'history', row: { v: 40, _step: 3 } }]);
+    const next = await querySeries(server.store, request);
+    expect(next.series[0]).toEqual(first.series[0]);
+    const bBuckets = next.series[1]!.buckets.filter((bucket) => bucket !== null);
+    expect(bBuckets.reduce((n, bucket) => n + bucket.count, 0)).toBe(4);
+    expect(Math.max(...bBuckets.map((bucket) => bucket.max[1]))).toBe(40);
+    expect(next.series[2]!.buckets).toEqual([]);
+  });
+
+  it('keeps answers apart by bucket count, range and axis', async () => {
+    await ingest('a', Array.from({ length: 1000 }, (_, i) => i % 17));
+    const base = { runs: [run('a')], keys: ['v'] };
+    const counts = async (request: SeriesRequest) => (await querySeries(server.store, request)).series[0]!.buckets.map((bucket) => bucket?.count ?? 0);
+    for (let round = 0; round < 2; round++) {
+      expect(await counts({ ...base, buckets: 10 })).toEqual(Array(10).fill(100));
+      expect(await counts({ ...base, buckets: 4 })).toEqual(Array(4).fill(250));
+      expect(await counts({ ...base, buckets: 2, range: [0, 99] })).toEqual([50, 50]);
+      expect(await counts({ ...base, buckets: 2, range: [100, 199] })).toEqual([50, 50]);
+      const runtime = (await querySeries(server.store, { ...base, buckets: 2, x: '_runtime' })).series[0]!.buckets;
+      expect(runtime[1]!.last[0]).toBe(999 * 0.5);
+    }
+  });
+});
