@@ -22,7 +22,11 @@
  *
  * After the figures, where the time goes (not figures: the tools slow the page): a Chromium
  * trace of a load (the main thread's self time by kind of work in each stretch of the
- * waterfall) and of a first scroll pass; a CPU profile of a first pass in an unminified build.
+ * waterfall) and of a first scroll pass — in total, then frame by frame: the main thread's CPU
+ * time in each frame (thread time, which a busy machine inflates far less than wall time —
+ * tracing inflates both a little — so that a frame over 16.7 ms of it would miss even on an
+ * idle machine like this one), and what the longest frames held; a CPU profile of a first pass
+ * in an unminified build.
  *
  *     node --conditions=source --import tsx bench/web-workspace.ts
  */
@@ -32,7 +36,7 @@ import type { Browser, Page } from 'playwright-core';
 import { machineLine, makeTempDir, removeTempDir, reportResult, scalarRow, ROW_KEYS } from './lib/harness.js';
 import { formatMillis, medianAndP95, quantile } from './lib/stats.js';
 import {
-  againstTarget, browserLine, buildWeb, buildWebUnminified, chromiumMissing, closePage, cpuProfile, ENTITY, exists, frameIntervals, launchBrowser, loadRun,
+  type Trace, againstTarget, browserLine, buildWeb, buildWebUnminified, chromiumMissing, closePage, cpuProfile, ENTITY, exists, frameIntervals, launchBrowser, loadRun,
   openPage, pad, printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, summarizeTrace, traceMainThread, waitForMark, webSourceLine,
 } from './lib/browser.js';
 
@@ -121,9 +125,12 @@ async function emptyPagePaint(browser: Browser, url: string): Promise<number> {
 }
 
 interface Frames {
-  /** Panels with a line drawn when the pass started, and panels in all. */
+  /** Panels with a line drawn when the pass started, panels built (not a placeholder) then, and panels in all. */
   drawnAtStart: number;
+  builtAtStart: number;
   panels: number;
+  /** Every animation frame's timestamp (page clock), and the intervals between them. */
+  times: number[];
   intervals: number[];
   longTasks: number[];
   durationMs: number;
@@ -139,9 +146,9 @@ interface Frames {
 async function scrollPass(page: Page): Promise<Frames> {
   await page.mouse.move(VIEW_X, VIEW_Y);
   const range = await page.evaluate<number>('document.documentElement.scrollHeight - innerHeight');
-  const [drawnAtStart, panels] = await page.evaluate<[number, number]>(`(() => {
+  const [drawnAtStart, builtAtStart, panels] = await page.evaluate<[number, number, number]>(`(() => {
     const all = Array.from(document.querySelectorAll('${PANEL}, [data-slot]'));
-    return [all.filter((p) => window.__bench.ink(p)).length, all.length];
+    return [all.filter((p) => window.__bench.ink(p)).length, document.querySelectorAll('${PANEL}').length, all.length];
   })()`);
   const t0 = await page.evaluate<number>('(window.__bench.startFrames(), performance.now())');
   let wheels = 0;
@@ -163,8 +170,70 @@ async function scrollPass(page: Page): Promise<Frames> {
   if (reached < range - 1) console.log(`  (this pass reached scrollY ${reached} of ${range}: the wheel did not scroll the page all the way)`);
   const times = await page.evaluate<number[]>('window.__bench.stopFrames()');
   const longTasks = await page.evaluate<number[]>(`window.__bench.longTasks.filter((t) => t.start >= ${t0}).map((t) => t.duration)`);
-  return { drawnAtStart, panels, intervals: frameIntervals(times), longTasks, durationMs: (times[times.length - 1] ?? t0) - (times[0] ?? t0), wheels, rangePx: range };
+  return { drawnAtStart, builtAtStart, panels, times, intervals: frameIntervals(times), longTasks, durationMs: (times[times.length - 1] ?? t0) - (times[0] ?? t0), wheels, rangePx: range };
 }
+
+interface TracedFrame {
+  /** When the frame started (page clock). */
+  at: number;
+  wallMs: number;
+  /** The main thread's CPU time (thread time) in the top-level tasks that started in the frame. */
+  cpuMs: number;
+  /** Those tasks over 1 ms of CPU, each as `kind CPU (part ms, …)`. */
+  tasks: string[];
+}
+
+/** The events that name a task's kind, first found first: a frame, an idle callback, an event, a network read, … */
+const TASK_KINDS = /^(ProxyMain::BeginMainFrame|FireIdleCallback|FireAnimationFrame|EventDispatch|TimerFire|SimpleWatcher::OnHandleReady|FunctionCall|V8\.GC_[A-Z_]+|ParseHTML)$/;
+
+/**
+ * A trace of a scroll pass cut at the animation frames (`times`, page clock): per frame, the
+ * top-level tasks that started in it, with their CPU time (thread time: `tdur`) and the
+ * events that took most of it (self time).
+ */
+function tracedFrames(trace: Trace, times: readonly number[]): TracedFrame[] {
+  type Event = Trace['threads'][number][number] & { tdur?: number };
+  const cpuOf = (event: Event) => (event.tdur ?? event.dur ?? 0) / 1000;
+  const tasks: Array<{ top: Event; inner: Event[] }> = [];
+  for (const list of trace.threads) {
+    let end = -Infinity;
+    for (const event of list as Event[]) {
+      if (event.ts >= end) {
+        tasks.push({ top: event, inner: [] });
+        end = event.ts + event.dur!;
+      } else tasks[tasks.length - 1]!.inner.push(event);
+    }
+  }
+  const describe = ({ top, inner }: { top: Event; inner: Event[] }) => {
+    const self = new Map<string, number>();
+    const open: Event[] = [];
+    for (const event of [top, ...inner]) {
+      while (open.length > 0 && open[open.length - 1]!.ts + open[open.length - 1]!.dur! <= event.ts) open.pop();
+      const parent = open[open.length - 1];
+      if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - cpuOf(event));
+      self.set(event.name, (self.get(event.name) ?? 0) + cpuOf(event));
+      open.push(event);
+    }
+    const short = (name: string) => name.replace(/\(.*$/, '').replace(/^void /, '').replace(/^(ProxyMain|SimpleWatcher|LayerTreeHost)::/, '');
+    const kind = inner.find((event) => TASK_KINDS.test(event.name))?.name ?? top.name;
+    const parts = [...self].filter(([, ms]) => ms >= 0.5).sort((a, b) => b[1] - a[1]).slice(0, 4);
+    return `${short(kind)} ${cpuOf(top).toFixed(1)} (${parts.map(([name, ms]) => `${short(name)} ${ms.toFixed(1)}`).join(', ')})`;
+  };
+  const frames: TracedFrame[] = [];
+  for (let i = 1; i < times.length; i++) {
+    const from = trace.originUs + times[i - 1]! * 1000;
+    const to = trace.originUs + times[i]! * 1000;
+    const inFrame = tasks.filter((task) => task.top.ts >= from && task.top.ts < to);
+    frames.push({
+      at: times[i - 1]!,
+      wallMs: times[i]! - times[i - 1]!,
+      cpuMs: inFrame.reduce((sum, task) => sum + cpuOf(task.top), 0),
+      tasks: inFrame.filter((task) => cpuOf(task.top) >= 1).map(describe),
+    });
+  }
+  return frames;
+}
+
 /**
  * Where the pointer sits while scrolling: low in the viewport, over the panels, never over the
  * runs table (a scroll container of its own that would take the wheel events) in either direction.
@@ -260,7 +329,8 @@ async function main(): Promise<void> {
     page = page!;
     const warmLoad = await loadWorkspace(page, server.url);
     const charted = lastSeriesBody ? (JSON.parse(lastSeriesBody) as { runs: unknown[] }).runs.length : NaN;
-    const panels = await page.evaluate<number>(`document.querySelectorAll('${PANEL}').length`);
+    // Panels and the slots of those not built yet (they are built in idle time after the load).
+    const panels = await page.evaluate<number>(`document.querySelectorAll('${PANEL}, [data-slot]').length`);
 
     const pick = (key: keyof Load) => medianAndP95(loads.map((l) => l[key])).median;
     const emptyMedian = medianAndP95(empty).median;
@@ -288,7 +358,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`scrolling: mouse wheel ${WHEEL_PX} px at a time, ${pass1.rangePx} px down to the bottom and back (${pass1.wheels} wheel events in ${(pass1.durationMs / 1000).toFixed(1)} s: ${((2 * pass1.rangePx) / (pass1.durationMs / 1000)).toFixed(0)} px/s)`);
     console.log(describeFrames('first pass (the first after the load)', s1, tasks(pass1)));
-    console.log(`  at its start ${pass1.drawnAtStart} of the ${pass1.panels} panels had been drawn (the app draws panels off screen in idle time)`);
+    console.log(`  at its start ${pass1.drawnAtStart} of the ${pass1.panels} panels had been drawn, ${pass1.builtAtStart} built (the app builds panels off screen in idle time, and draws those near the screen)`);
     console.log(describeFrames('second pass (every panel drawn)', s2, tasks(pass2)));
     console.log(describeFrames('baseline: the idle workspace, 1 s', idle));
     console.log(`ratio worst frame / idle worst frame: first pass ${(s1.worst / idle.worst).toFixed(1)}x, second ${(s2.worst / idle.worst).toFixed(1)}x | target every frame ≤ ${FRAME_TARGET_MS} ms (+${FRAME_JITTER_MS} ms jitter): first pass ${s1.over === 0 ? 'met' : 'missed'}, second pass ${s2.over === 0 ? 'met' : 'missed'}`);
@@ -331,6 +401,17 @@ async function main(): Promise<void> {
     console.log(`trace of a first scroll pass in it (worst frame ${formatMillis(traced ? frameStats(traced.intervals).worst : NaN)} with tracing on), self time:`);
     printTrace(scroll, '    ');
     figures.scrollTrace = { ...scroll, events: scroll.events.slice(0, 15) };
+    if (traced) {
+      const frames = tracedFrames(scrollTrace, traced.times);
+      const cpu = frames.map((f) => f.cpuMs).sort((a, b) => a - b);
+      const overCpu = cpu.filter((ms) => ms > FRAME_TARGET_MS).length;
+      console.log(`  frame by frame, the main thread's CPU time (tasks started in the frame): p50 ${formatMillis(quantile(cpu, 0.5))}, p95 ${formatMillis(quantile(cpu, 0.95))}, max ${formatMillis(cpu[cpu.length - 1] ?? NaN)}; ${overCpu} of ${cpu.length} frames over ${FRAME_TARGET_MS} ms of CPU, ${cpu.filter((ms) => ms > FRAME_TARGET_MS / 2).length} over half that`);
+      console.log('  the longest frames (wall), their CPU, and their tasks (CPU ms, with their biggest parts):');
+      for (const frame of [...frames].sort((a, b) => b.wallMs - a.wallMs).slice(0, 8)) {
+        console.log(`    at ${formatMillis(frame.at - traced.times[0]!).padStart(9)}: ${formatMillis(frame.wallMs).padStart(8)} wall, ${formatMillis(frame.cpuMs).padStart(8)} CPU: ${frame.tasks.join(' | ') || '(no task over 1 ms)'}`);
+      }
+      figures.scrollFrames = { cpuP50: quantile(cpu, 0.5), cpuP95: quantile(cpu, 0.95), cpuMax: cpu[cpu.length - 1], overCpu };
+    }
 
     const profilePage = await workspacePage(browser);
     try {

@@ -1,4 +1,5 @@
 import { memo, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { drawQueue } from '../draw-queue.js';
 import { useOnScreen } from '../hooks.js';
 import { matchesSearch, type Section } from '../lib/panels.js';
@@ -65,14 +66,18 @@ export const PanelSections = memo(function PanelSections(props: PanelSectionsPro
  * A panel's place in the grid: the panel itself once the slot is on screen, or when the page
  * has time to spare (idle time, one panel after another, in order) — so that the first render
  * of a workspace of many panels builds only the few on screen, and their series requests go
- * out sooner. A panel once built stays.
+ * out sooner. A slot that comes on screen while the page scrolls is built through the draw
+ * queue too, as a piece of its own, so that building it shares no frame with another panel's
+ * work. A panel once built stays.
  */
 function PanelSlot(props: PanelProps) {
   const slot = useRef<HTMLDivElement>(null);
   const onScreen = useOnScreen(slot, 0);
+  const onScreenNow = useRef(onScreen);
+  onScreenNow.current = onScreen;
   const [built, setBuilt] = useState(false);
-  if (onScreen && !built) setBuilt(true);
-  useEffect(() => (built ? undefined : drawQueue.add({ urgent: () => false, run: () => setBuilt(true) })), [built]);
+  if (onScreen && !built && !drawQueue.scrolling) setBuilt(true);
+  useEffect(() => (built ? undefined : drawQueue.add({ urgent: () => onScreenNow.current, run: () => flushSync(() => setBuilt(true)) })), [built]);
   return built ? <Panel {...props} /> : <div ref={slot} className="panel panel-slot" data-slot={props.spec.key} aria-hidden="true" />;
 }
 

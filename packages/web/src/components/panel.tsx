@@ -1,12 +1,14 @@
 /**
  * One chart panel: a key of several runs (or groups of runs) against a chosen x-axis. It
- * fetches at once when on screen and in idle time when not, asks for as many M4 buckets as
+ * fetches at once when on screen and in spare time when near it, asks for as many M4 buckets as
  * its plot is wide — over the zoomed range when zoomed, so a zoom shows full resolution — and
- * refetches, itself only, when the live stream reports new points for one of its runs. Each
- * answer is drawn in a frame of its own (draw-queue.ts). The zoom of each x-axis and the
- * log-scale panels live in the URL; a panel can be enlarged to the full width.
+ * refetches, itself only, when the live stream reports new points for one of its runs. Its
+ * work goes through the draw queue (draw-queue.ts) in pieces, one or a few per frame: its
+ * turn to fetch (when near the screen), then each answer (legend and chart — while the page
+ * scrolls, the legend first and the chart's creation in a piece of its own). The zoom of each
+ * x-axis and the log-scale panels live in the URL; a panel can be enlarged to the full width.
  */
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { api, errorMessage } from '../lib/api.js';
 import { chartDataOf, forLogScale, groupInput, lastValue, runInput, valueNear, type SeriesInput } from '../lib/chart-data.js';
@@ -65,10 +67,11 @@ export const Panel = memo(function Panel(props: PanelProps) {
   const frame = useRef<HTMLElement>(null);
   const chartBox = useRef<HTMLDivElement>(null);
   const enlargeButton = useRef<HTMLButtonElement>(null);
-  // A panel on screen fetches at once and draws in the next frame. One within a screen's
-  // height of the viewport fetches and draws in idle time (drawQueue), after what is on
-  // screen, so that it is ready before it is scrolled to; one further off fetches nothing
-  // until it comes that near.
+  // A panel on screen fetches at once and draws right after the next frame (while the page
+  // scrolls, after the first frame with time to spare: see frame-queue.ts). One within a
+  // screen's height of the viewport fetches and draws when the page has time to spare
+  // (drawQueue), after what is on screen, so that it is ready before it is scrolled to; one
+  // further off fetches nothing until it comes that near.
   const [nearMargin] = useState(() => Math.max(400, window.innerHeight));
   const near = useOnScreen(frame, nearMargin);
   const onScreen = useOnScreen(frame, 0);
@@ -77,11 +80,10 @@ export const Panel = memo(function Panel(props: PanelProps) {
   const [idleTurn, setIdleTurn] = useState(false);
   useEffect(() => {
     if (!near || onScreen || idleTurn) return;
-    return drawQueue.add({ urgent: () => false, run: () => setIdleTurn(true) });
+    return drawQueue.add({ urgent: () => false, run: () => flushSync(() => setIdleTurn(true)) });
   }, [near, onScreen, idleTurn]);
   const fetching = onScreen || (near && idleTurn);
   const width = useWidth(chartBox);
-  const chartModule = useChartModule();
   const buckets = Math.min(10_000, Math.max(8, Math.round(plotWidth(width))));
 
   // Stable while the same lines are shown, whatever array the parent passes.
@@ -96,6 +98,9 @@ export const Panel = memo(function Panel(props: PanelProps) {
   const [response, setResponse] = useState<{ answer: PanelAnswer; grouped: boolean } | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [cursor, setCursor] = useState<ChartCursor | null>(null);
+  // While the page scrolls, charts move under a still pointer: no tooltip follows them (it
+  // would be built for each chart passing under the pointer, in frames the scrolling needs).
+  const onCursor = useCallback((next: ChartCursor | null) => setCursor(next !== null && drawQueue.scrolling ? null : next), []);
   /** The request whose answer is on screen (`requestKey#liveVersion`). */
   const done = useRef('');
   const inflight = useRef<{ key: string; controller: AbortController } | null>(null);
@@ -104,6 +109,18 @@ export const Panel = memo(function Panel(props: PanelProps) {
   const lastFetchAt = useRef(0);
   // Bumped when an answer arrives (or on Retry), so the fetch effect looks again.
   const [settled, setSettled] = useState(0);
+  // The chart is created (and first drawn) with the first answer when the page is not
+  // scrolling; while it scrolls, in a piece of its own after the answer's (the legend shows
+  // first), or when the chart's module comes in after the answer. Once created, each answer
+  // redraws it in the answer's piece.
+  const [chartTurn, setChartTurn] = useState(false);
+  const chartTurnNow = useRef(chartTurn);
+  chartTurnNow.current = chartTurn;
+  const chartModule = useChartModule();
+  const chartModuleNow = useRef(chartModule);
+  chartModuleNow.current = chartModule;
+  /** Whether an answer's piece run now draws the chart. */
+  const answerDraws = () => chartTurnNow.current || (chartModuleNow.current !== undefined && !drawQueue.scrolling);
 
   useLiveEvents(feed, (event) => {
     if (runIds.includes(event.run.id)) setLiveVersion((v) => v + 1);
@@ -137,12 +154,14 @@ export const Panel = memo(function Panel(props: PanelProps) {
           unqueue.current?.();
           unqueue.current = drawQueue.add({
             urgent: () => onScreenNow.current,
+            draws: answerDraws,
             run: () => {
               unqueue.current = undefined;
               flushSync(() => {
                 setResponse({ answer, grouped });
                 setError(undefined);
                 setSettled((n) => n + 1);
+                if (answerDraws()) setChartTurn(true);
               });
             },
           });
@@ -199,6 +218,13 @@ export const Panel = memo(function Panel(props: PanelProps) {
     return logY ? forLogScale(chart) : chart;
   }, [inputs, smoothing, logY]);
   const hasPoints = data.xExtent !== undefined;
+  /** Lines to draw and no answer for them yet: the panel keeps room for its legend (styles.css). */
+  const waiting = lines.length > 0 && current === undefined && error === undefined;
+  const chartWanted = hasPoints && width > 0 && chartModule !== undefined;
+  useEffect(() => {
+    if (!chartWanted || chartTurn) return;
+    return drawQueue.add({ urgent: () => onScreenNow.current, draws: () => true, run: () => flushSync(() => setChartTurn(true)) });
+  }, [chartWanted, chartTurn]);
 
   useEffect(() => {
     if (!enlarged) return;
@@ -245,7 +271,7 @@ export const Panel = memo(function Panel(props: PanelProps) {
       {enlarged && <div className="panel-backdrop" onClick={() => setEnlarged(false)} />}
       <figure
         ref={frame}
-        className={`panel${enlarged ? ' enlarged' : ''}`}
+        className={`panel${enlarged ? ' enlarged' : ''}${cursor ? ' pointed' : ''}${waiting ? ' waiting' : ''}`}
         data-testid="panel"
         data-key={spec.key}
         data-x={x}
@@ -289,7 +315,7 @@ export const Panel = memo(function Panel(props: PanelProps) {
         <div ref={chartBox} className="chart-box" style={{ height }} onMouseLeave={() => setCursor(null)}>
           {hasPoints && width > 0 ? (
             <>
-              {chartModule ? (
+              {chartModule && chartTurn ? (
                 <chartModule.LineChart
                   data={data}
                   runs={stableLines}
@@ -300,7 +326,7 @@ export const Panel = memo(function Panel(props: PanelProps) {
                   logY={logY}
                   xRange={zoom}
                   label={`${spec.key} against ${xLabel} for ${lines.length} ${grouped ? 'group' : 'run'}${lines.length === 1 ? '' : 's'}${zoom ? `, zoomed to ${formatAxisValue(x, zoom[0])}–${formatAxisValue(x, zoom[1])}` : ''}`}
-                  onCursor={setCursor}
+                  onCursor={onCursor}
                   onZoom={setZoom}
                   onResetZoom={() => setZoom(null)}
                 />
