@@ -445,4 +445,13 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(new URL(page.url()).searchParams.get('order')).toBeNull();
     expect(runListRequests.length).toBe(requestsBefore);
   });
+
+  it('lists every charted run in a long legend: the first entries with the chart, the rest after', async () => {
+    await page.goto(`${server.url}/local/big?sort=name&order=asc&show=40`);
+    const entries = page.locator('[data-testid="panel"][data-key="loss"] [data-testid="legend"] [data-run]');
+    await until('all 40 legend entries', async () => ((await entries.count()) === 40 ? true : undefined));
+    const names = await entries.locator('.legend-name').allTextContents();
+    expect(names[0]).toBe('bulk-0000');
+    expect(names.at(-1)).toBe('bulk-0039');
+  });
 });

@@ -41,6 +41,8 @@ export interface PanelProps {
 }
 
 const CHART_HEIGHT = 190;
+/** Legend entries rendered with the chart; a longer legend gets the rest in idle time. */
+const LEGEND_FIRST = 24;
 /** Live refetches of one panel are at least this far apart. */
 const LIVE_REFETCH_MS = 1000;
 /** The URL parameter listing the panels (keys) drawn with a logarithmic y-axis. */
@@ -218,6 +220,11 @@ export const Panel = memo(function Panel(props: PanelProps) {
     return logY ? forLogScale(chart) : chart;
   }, [inputs, smoothing, logY]);
   const hasPoints = data.xExtent !== undefined;
+  // A legend of many lines shows its first entries with the chart; the rest follow in idle
+  // time (its box shows three rows at a time: the others are scrolled to).
+  const [legendWhole, setLegendWhole] = useState(false);
+  const legendCut = hasPoints && !legendWhole && stableLines.length > LEGEND_FIRST;
+  useEffect(() => (legendCut ? drawQueue.add({ urgent: () => false, run: () => setLegendWhole(true) }) : undefined), [legendCut]);
   /** Lines to draw and no answer for them yet: the panel keeps room for its legend (styles.css). */
   const waiting = lines.length > 0 && current === undefined && error === undefined;
   const chartWanted = hasPoints && width > 0 && chartModule !== undefined;
@@ -359,7 +366,7 @@ export const Panel = memo(function Panel(props: PanelProps) {
         {hasPoints && (
           <div className="legend" data-testid="legend">
             <span className="legend-x">{cursor === null ? 'last' : `${xLabel.toLowerCase()} ${formatAxisValue(x, cursor.x)}`}</span>
-            {stableLines.map((line, i) => {
+            {(legendWhole ? stableLines : stableLines.slice(0, LEGEND_FIRST)).map((line, i) => {
               const strong = data.lines[data.mainLine[i]!];
               const value = strong ? (cursor !== null ? valueNear(strong, cursor.x) : lastValue(strong)) : undefined;
               if (value === undefined) return null;
