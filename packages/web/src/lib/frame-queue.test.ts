@@ -180,6 +180,27 @@ describe('FrameQueue', () => {
     expect(ran).toEqual(['on screen 1', 'on screen 2', 'near 1', 'near 2']);
   });
 
+  it('while the page scrolls, holds pieces that draw until it pauses, and runs the others meanwhile', () => {
+    const clock = fakeClock();
+    const queue = new FrameQueue(clock.clock, 6);
+    const ran: string[] = [];
+    queue.scrolled();
+    queue.add(piece(clock, ran, 'chart', 4, { draws: true }));
+    queue.add(piece(clock, ran, 'legend', 1));
+    queue.add(piece(clock, ran, 'near chart', 4, { urgent: () => false, draws: true }));
+    clock.frame(2);
+    queue.scrolled();
+    clock.frame(2);
+    queue.scrolled();
+    clock.frame(2);
+    expect(ran).toEqual(['legend']);
+    // The scrolling pauses: the charts are drawn, the one on screen first.
+    clock.advance(SCROLL_QUIET_MS);
+    clock.frame(2);
+    clock.idle(50);
+    expect(ran).toEqual(['legend', 'chart', 'near chart']);
+  });
+
   it("takes the display's frame from two frames in a row: at 120 Hz, a frame of 3 ms leaves too little for a piece while scrolling", () => {
     const clock = fakeClock(1000 / 120);
     const queue = new FrameQueue(clock.clock, 6);

@@ -13,8 +13,9 @@
  *
  * While the page scrolls (a scroll in the last {@link SCROLL_QUIET_MS}), every frame is the
  * scrolling's: a piece, urgent or not, runs only in a slot with {@link FRAME_SPARE_MS} left,
- * one piece per slot, however long the wait; idle periods run nothing. When no frame has
- * that much to spare, the pieces wait for the scrolling to pause.
+ * one piece per slot, however long the wait; idle periods run nothing. A piece that draws a
+ * chart waits for the scrolling to pause (a panel fetches and fills in its legend meanwhile),
+ * and so does every piece when no frame has that much to spare.
  */
 
 export interface FrameWork {
@@ -111,9 +112,9 @@ export class FrameQueue {
     }
   }
 
-  /** The first piece waiting, the first urgent one when `urgentOnly`. */
-  private next(urgentOnly: boolean): FrameWork | undefined {
-    for (const work of this.pending) if (!urgentOnly || work.urgent()) return work;
+  /** The first piece waiting: the first urgent one when `urgentOnly`, the first that does not draw when `!drawing`. */
+  private next(urgentOnly: boolean, drawing = true): FrameWork | undefined {
+    for (const work of this.pending) if ((!urgentOnly || work.urgent()) && (drawing || !(work.draws?.() ?? false))) return work;
     return undefined;
   }
 
@@ -130,7 +131,9 @@ export class FrameQueue {
     const start = this.clock.now();
     const spare = frameStart + this.frameMs - start >= FRAME_SPARE_MS;
     if (this.scrolling) {
-      const work = spare ? (this.next(true) ?? this.next(false)) : undefined;
+      // A chart's creation or draw costs about a frame of its own, its raster included: it
+      // waits for the scrolling to pause.
+      const work = spare ? (this.next(true, false) ?? this.next(false, false)) : undefined;
       if (work) this.take(work);
     } else if (!spare && !this.skipped && this.next(true)) {
       this.skipped = true;
