@@ -5,7 +5,9 @@
  * - First render: from the app's first render (the `cairn:first-render` mark main.tsx makes
  *   as it hands the page to React, its first page of runs in hand) to the first frame painted
  *   with a row in the table (the page's own clock; see lib/browser.ts), in a fresh browser
- *   context, median of 5. That is the table's render: its data, React, style, layout, paint.
+ *   context, median of 5; then 5 more loads in the same context, the dashboard's files in its
+ *   HTTP cache and V8's code cache, as when a person comes back. That is the table's render:
+ *   its data in hand, React, style, layout, paint.
  * - Page load: navigation start → that same frame, beside it the runs requests' timing
  *   (resource timing) and how many rows the DOM holds. Its baseline is the same page as static
  *   HTML: the DOM the app had built, scripts removed, served in a fresh context with the same
@@ -239,9 +241,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < LOADS; i++) {
       if (page) await closePage(page);
       page = await tablePage(browser);
-      loads.push(await loadTable(page, server.url, i === LOADS - 1));
+      loads.push(await loadTable(page, server.url, false));
     }
     page = page!;
+    // The same again in the last page's context: its HTTP cache and V8's code cache hold the
+    // dashboard's files, as when a person comes back to it. The last load also waits for
+    // every page of runs, for the sorts.
+    const warmLoads: Load[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      await settle(page, 300);
+      warmLoads.push(await loadTable(page, server.url, i === LOADS - 1));
+    }
     await settle(page, 500);
     const pageHtml = await staticCopy(page);
 
@@ -282,15 +292,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < LOADS; i++) staticLoads.push(await loadStatic(browser, server.url, pageHtml));
 
     const first = median(loads.map((l) => l.firstRow - l.renderStart));
+    const firstWarm = median(warmLoads.map((l) => l.firstRow - l.renderStart));
     const pageLoad = median(loads.map((l) => l.firstRow));
     const staticMedian = median(staticLoads);
     const tableHtml = median(statics.map((s) => s.ms));
     const divMedian = median(divs);
-    const last = loads[loads.length - 1]!;
+    const last = warmLoads[warmLoads.length - 1]!;
     console.log(`  the DOM holds ${last.rowsInDom} rows of the table (${last.elements.toLocaleString('en-US')} elements in the page); it says "${last.countText}"`);
     console.log('');
-    console.log(`first render (app's first render → first row painted)   median ${formatMillis(first).padStart(9)}   (fresh context each: ${loads.map((l) => (l.firstRow - l.renderStart).toFixed(0)).join(', ')} ms)`);
-    console.log(`page load (navigation → first row painted)              median ${formatMillis(pageLoad).padStart(9)}   (${loads.map((l) => l.firstRow.toFixed(0)).join(', ')} ms; the app's first render began at ${formatMillis(median(loads.map((l) => l.renderStart)))})`);
+    console.log(`first render (app's first render → first row painted), fresh context   median ${formatMillis(first).padStart(9)}   (${loads.map((l) => (l.firstRow - l.renderStart).toFixed(0)).join(', ')} ms)`);
+    console.log(`first render, the dashboard's files cached (HTTP and V8 code cache)    median ${formatMillis(firstWarm).padStart(9)}   (${warmLoads.map((l) => (l.firstRow - l.renderStart).toFixed(0)).join(', ')} ms)`);
+    console.log(`page load (navigation → first row painted), fresh context               median ${formatMillis(pageLoad).padStart(9)}   (${loads.map((l) => l.firstRow.toFixed(0)).join(', ')} ms; the app's first render began at ${formatMillis(median(loads.map((l) => l.renderStart)))}; files cached: ${formatMillis(median(warmLoads.map((l) => l.firstRow)))})`);
     console.log(`  first runs request sent at ${formatMillis(median(loads.map((l) => l.firstRunsStart)))}, answered at ${formatMillis(median(loads.map((l) => l.firstRunsEnd)))}; first row painted ${formatMillis(median(loads.map((l) => l.firstRow - l.firstRunsEnd)))} after that answer (medians)`);
     console.log(`  ${last.runsRequests} runs request${last.runsRequests === 1 ? '' : 's'} (${new URL(last.firstRunsUrl).search}), one after another, the last answered at ${formatMillis(last.lastRunsEnd)} (last load)`);
     console.log(`  for scale: that first runs request alone, fetched from the page: median ${formatMillis(median(firstPageFetch))}; store.listRuns of a page of 1,000 of the ${RUNS.toLocaleString('en-US')} runs in the server's process: median ${formatMillis(median(listRuns))}`);
@@ -305,8 +317,8 @@ async function main(): Promise<void> {
     console.log(`baseline: the same page as static HTML (its DOM, no scripts), navigation → first row painted   median ${formatMillis(staticMedian)}  (fresh context each: ${staticLoads.map((t) => t.toFixed(0)).join(', ')} ms)`);
     const sortMedian = median([...byName, ...byLoss].map((s) => s.ms));
     console.log(`ratios: first render / the table's HTML inserted ${(first / tableHtml).toFixed(1)}x; page load / static page ${(pageLoad / staticMedian).toFixed(1)}x; sort / plain divs ${(sortMedian / divMedian).toFixed(1)}x`);
-    console.log(`targets ≤ ${TARGET_MS} ms: first render ${againstTarget(first, TARGET_MS)}; sort ${againstTarget(sortMedian, TARGET_MS)} (page load has none here: the workspace's first meaningful paint, ≤ 1.5 s, is bench/web-workspace.ts)`);
-    Object.assign(figures, { ingestMs, buildMs, loads, firstRenderMs: first, pageLoadMs: pageLoad, staticPageMs: staticLoads, firstPageFetchMs: firstPageFetch, listRunsMs: listRuns, sortByName: byName, sortByLoss: byLoss, plainDivsMs: divs, staticTable: statics });
+    console.log(`targets ≤ ${TARGET_MS} ms: first render ${againstTarget(first, TARGET_MS)} in a fresh context, ${againstTarget(firstWarm, TARGET_MS)} with the files cached; sort ${againstTarget(sortMedian, TARGET_MS)} (page load has none here: the workspace's first meaningful paint, ≤ 1.5 s, is bench/web-workspace.ts)`);
+    Object.assign(figures, { ingestMs, buildMs, loads, warmLoads, firstRenderMs: first, firstRenderWarmMs: firstWarm, pageLoadMs: pageLoad, staticPageMs: staticLoads, firstPageFetchMs: firstPageFetch, listRunsMs: listRuns, sortByName: byName, sortByLoss: byLoss, plainDivsMs: divs, staticTable: statics });
 
     // ── where the time goes (not the figures) ──
     const tracePage = await tablePage(browser);
