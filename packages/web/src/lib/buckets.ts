@@ -107,7 +107,7 @@ export function bucketsToPolyline(buckets: Buckets): Polyline {
       continue;
     }
     // Any other four points, sorted by x stably (points sharing an x keep the order first,
-    // min, max, last): an insertion sort of four numbers.
+    // min, max, last).
     sortX[0] = fx;
     sortY[0] = fy;
     sortX[1] = minX;
@@ -116,18 +116,7 @@ export function bucketsToPolyline(buckets: Buckets): Polyline {
     sortY[2] = buckets[at + MAX_Y]!;
     sortX[3] = lx;
     sortY[3] = ly;
-    for (let i = 1; i < 4; i++) {
-      const x = sortX[i]!;
-      const y = sortY[i]!;
-      let j = i - 1;
-      while (j >= 0 && sortX[j]! > x) {
-        sortX[j + 1] = sortX[j]!;
-        sortY[j + 1] = sortY[j]!;
-        j--;
-      }
-      sortX[j + 1] = x;
-      sortY[j + 1] = y;
-    }
+    sortByX(sortX, sortY);
     lastX = NaN;
     for (let i = 0; i < 4; i++) {
       const x = sortX[i]!;
@@ -139,6 +128,25 @@ export function bucketsToPolyline(buckets: Buckets): Polyline {
   }
   // Views, not copies: the line is read, never grown.
   return { xs: xs.subarray(0, k), ys: ys.subarray(0, k) };
+}
+
+/**
+ * Sorts the points (`xs[i]`, `ys[i]`) by x in place, stably (points sharing an x keep their
+ * order): an insertion sort, for the four points of a bucket.
+ */
+export function sortByX(xs: Float64Array, ys: Float64Array): void {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    const y = ys[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]! > x) {
+      xs[j + 1] = xs[j]!;
+      ys[j + 1] = ys[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+    ys[j + 1] = y;
+  }
 }
 
 const sortX = new Float64Array(4);

@@ -10,7 +10,7 @@
  * {@link traceBucketBands}): the same path as from the polyline and bands built from them
  * (buckets.ts), without building those.
  */
-import { BAND_STRIDE, BUCKET_STRIDE, COUNT, FIRST_X, FIRST_Y, LAST_X, LAST_Y, MAX_X, MAX_Y, MIN_X, MIN_Y, spanEnd, spanStart, type Buckets, type Polyline } from './buckets.js';
+import { BAND_STRIDE, BUCKET_STRIDE, COUNT, FIRST_X, FIRST_Y, LAST_X, LAST_Y, MAX_X, MAX_Y, MIN_X, MIN_Y, sortByX, spanEnd, spanStart, type Buckets, type Polyline } from './buckets.js';
 import type { Area } from './chart-data.js';
 
 /** The subset of Path2D the tracers use. */
@@ -113,17 +113,26 @@ export function traceLine(sink: PathSink, line: Polyline, view: Projection): num
     }
     // A new column (or the end, i === end): the one before, if any, is complete.
     if (!Number.isNaN(column)) {
-      if (traced === 0) sink.moveTo(column, inY);
-      else sink.lineTo(column, inY);
-      if (lo !== inY && lo !== outY) sink.lineTo(column, lo);
-      if (hi !== inY && hi !== outY) sink.lineTo(column, hi);
-      if (outY !== inY) sink.lineTo(column, outY);
+      traceColumn(sink, traced === 0, column, inY, lo, hi, outY);
       traced++;
     }
     column = x;
     inY = lo = hi = outY = y;
   }
   return traced;
+}
+
+/**
+ * Traces one finished pixel column of a line: where the line enters it, its lowest and highest
+ * point when neither end is one, and where it leaves — at most four vertices, however many
+ * points the column holds.
+ */
+function traceColumn(sink: PathSink, first: boolean, column: number, inY: number, lo: number, hi: number, outY: number): void {
+  if (first) sink.moveTo(column, inY);
+  else sink.lineTo(column, inY);
+  if (lo !== inY && lo !== outY) sink.lineTo(column, lo);
+  if (hi !== inY && hi !== outY) sink.lineTo(column, hi);
+  if (outY !== inY) sink.lineTo(column, outY);
 }
 
 const sortX = new Float64Array(4);
@@ -172,18 +181,7 @@ export function traceBuckets(sink: PathSink, buckets: Buckets, view: Projection)
       sortY[2] = buckets[at + MAX_Y]!;
       sortX[3] = lx;
       sortY[3] = buckets[at + LAST_Y]!;
-      for (let i = 1; i < 4; i++) {
-        const x = sortX[i]!;
-        const y = sortY[i]!;
-        let j = i - 1;
-        while (j >= 0 && sortX[j]! > x) {
-          sortX[j + 1] = sortX[j]!;
-          sortY[j + 1] = sortY[j]!;
-          j--;
-        }
-        sortX[j + 1] = x;
-        sortY[j + 1] = y;
-      }
+      sortByX(sortX, sortY);
     }
     for (let p = 0; p < 4 && !done; p++) {
       const pointX = sortX[p]!;
@@ -207,11 +205,7 @@ export function traceBuckets(sink: PathSink, buckets: Buckets, view: Projection)
           continue;
         }
         if (!Number.isNaN(column)) {
-          if (traced === 0) sink.moveTo(column, inY);
-          else sink.lineTo(column, inY);
-          if (lo !== inY && lo !== outY) sink.lineTo(column, lo);
-          if (hi !== inY && hi !== outY) sink.lineTo(column, hi);
-          if (outY !== inY) sink.lineTo(column, outY);
+          traceColumn(sink, traced === 0, column, inY, lo, hi, outY);
           traced++;
         }
         column = x;
@@ -230,11 +224,7 @@ export function traceBuckets(sink: PathSink, buckets: Buckets, view: Projection)
     }
   }
   if (!Number.isNaN(column)) {
-    if (traced === 0) sink.moveTo(column, inY);
-    else sink.lineTo(column, inY);
-    if (lo !== inY && lo !== outY) sink.lineTo(column, lo);
-    if (hi !== inY && hi !== outY) sink.lineTo(column, hi);
-    if (outY !== inY) sink.lineTo(column, outY);
+    traceColumn(sink, traced === 0, column, inY, lo, hi, outY);
     traced++;
   }
   return traced;
