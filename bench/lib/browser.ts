@@ -10,7 +10,11 @@
  * - `watch(name, check)`: `check()` runs in every animation frame until it is true; then the
  *   mark `name` gets `found` (that frame, after the check) and `painted` (a message posted from
  *   that frame, delivered after the frame's style, layout and paint). `painted` is the figure
- *   the benchmarks print: the moment the change was on screen.
+ *   the benchmarks print: the moment the change was on screen. The probe reports each mark (and
+ *   each new watch) as a console message, which {@link waitForMark} reads: waiting for a mark
+ *   never evaluates anything in the page. (Playwright's first evaluation in a document, a
+ *   `page.evaluate` or `waitForFunction`, injects its own script, 30–60 ms of main-thread work
+ *   here; polled right after `goto`, it landed in the middle of the page's first render.)
  * - `ink(root)`: whether a canvas under `root` holds an opaque, saturated pixel: a run's line
  *   (axes, grid and text are grey; the min–max bands are translucent).
  * - `plotOf(element)`: the uPlot instance of a chart, found through React's fiber of the
@@ -207,6 +211,7 @@ export async function openPage(browser: Browser, options: PageOptions = {}): Pro
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
   page.on('pageerror', (error) => console.error('page error:', error.message));
+  listenForMarks(page);
   await page.addInitScript({ content: PROBE });
   for (const [name, check] of Object.entries(options.watch ?? {})) await page.addInitScript({ content: watchScript(name, check) });
   return page;
@@ -227,11 +232,61 @@ export interface Mark {
   painted: number;
 }
 
-/** Waits until the mark `name` has been painted; returns it (page clock, ms). */
-export async function waitForMark(page: Page, name: string, timeoutMs = 60_000): Promise<Mark> {
-  const expression = `(() => { const m = window.__bench && window.__bench.marks[${JSON.stringify(name)}]; return m && !Number.isNaN(m.painted) ? m : undefined; })()`;
-  const handle = await page.waitForFunction(expression, undefined, { polling: 50, timeout: timeoutMs });
-  return (await handle.jsonValue()) as Mark;
+/** The console message's start with which the probe reports a mark: `<prefix>{"name":…,"mark":…|null}`. */
+const MARK_MESSAGE = '__bench mark ';
+
+interface MarkInbox {
+  /** The marks the document now shown has painted (a mark being watched again is dropped). */
+  marks: Map<string, Mark>;
+  /** Called on every report. */
+  listeners: Set<() => void>;
+}
+
+const inboxes = new WeakMap<Page, MarkInbox>();
+
+/** Keeps the page's marks as the probe reports them; a new document starts with none. */
+function listenForMarks(page: Page): void {
+  const inbox: MarkInbox = { marks: new Map(), listeners: new Set() };
+  inboxes.set(page, inbox);
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) inbox.marks.clear();
+  });
+  page.on('console', (message) => {
+    if (message.type() !== 'debug') return;
+    const text = message.text();
+    if (!text.startsWith(MARK_MESSAGE)) return;
+    const { name, mark } = JSON.parse(text.slice(MARK_MESSAGE.length)) as { name: string; mark: Mark | null };
+    if (mark) inbox.marks.set(name, mark);
+    else inbox.marks.delete(name);
+    for (const listener of [...inbox.listeners]) listener();
+  });
+}
+
+/**
+ * Waits until the mark `name` has been painted in the document now shown; returns it (page
+ * clock, ms). Reads the probe's console reports: nothing is evaluated in the page.
+ */
+export function waitForMark(page: Page, name: string, timeoutMs = 60_000): Promise<Mark> {
+  const inbox = inboxes.get(page);
+  if (!inbox) return Promise.reject(new Error('waitForMark: the page was not opened with openPage (no probe)'));
+  return new Promise<Mark>((resolve, reject) => {
+    const check = () => {
+      const mark = inbox.marks.get(name);
+      if (!mark) return;
+      done();
+      resolve(mark);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`waitForMark: no mark '${name}' painted within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      inbox.listeners.delete(check);
+    };
+    inbox.listeners.add(check);
+    check();
+  });
 }
 
 /** Waits for two painted frames in a row: whatever was queued is on screen. */
@@ -304,14 +359,20 @@ const PROBE = String.raw`
       bench.watchers.splice(bench.watchers.indexOf(watcher), 1);
       const mark = { found: performance.now(), painted: NaN };
       bench.marks[watcher.name] = mark;
-      afterPaint.push((now) => { mark.painted = now; });
+      afterPaint.push((now) => {
+        mark.painted = now;
+        report(watcher.name, mark);
+      });
       channel.port2.postMessage(0);
     }
     if (bench.watchers.length > 0) requestAnimationFrame(loop);
     else looping = false;
   };
+  // To waitForMark in Node: a mark painted, or null when it is watched (again).
+  const report = (name, mark) => console.debug(${JSON.stringify(MARK_MESSAGE)} + JSON.stringify({ name, mark }));
   bench.watch = (name, check) => {
     delete bench.marks[name];
+    report(name, null);
     bench.watchers = bench.watchers.filter((w) => w.name !== name);
     bench.watchers.push({ name, check });
     if (!looping) {
