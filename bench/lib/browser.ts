@@ -712,6 +712,108 @@ export function summarizeTrace(trace: Trace, fromMs?: number, toMs?: number): Tr
   };
 }
 
+// ── frames presented (Chromium's own account of each frame) ─────────────────
+
+/** One vsync of the page's compositor, as Chromium's frame reporter saw it. */
+interface PipelineFrame {
+  /** Trace time (µs) of the vsync. */
+  ts: number;
+  sequence: number;
+  /** `STATE_PRESENTED_ALL`, `STATE_PRESENTED_PARTIAL`, `STATE_DROPPED`, `STATE_NO_UPDATE_DESIRED`. */
+  state: string;
+  /** Presented with tiles not rastered yet (checkerboard). */
+  missingContent: boolean;
+}
+
+export interface PipelineTrace {
+  /** The page renderer's frame reports, in order (a vsync may have more than one). */
+  frames: PipelineFrame[];
+  /** Trace time (µs) of the page's time 0. */
+  originUs: number;
+}
+
+/**
+ * Chromium's frame reporter (`PipelineReporter`, trace category `benchmark`) while `action`
+ * runs: for each vsync of the page's compositor, whether it presented a frame with every
+ * update (`PRESENTED_ALL`), with the compositor's part only — the scroll moved, the main
+ * thread's part came later (`PRESENTED_PARTIAL`) — or none although there was an update to
+ * show (`DROPPED`). That is what a person sees; the page's animation frames (rAF) tell only
+ * the main thread's pace, which a scroll on the compositor thread does not wait for. A narrow
+ * category: it costs the page little.
+ */
+export async function tracePipeline(browser: Browser, page: Page, action: () => Promise<void>): Promise<PipelineTrace> {
+  await browser.startTracing(page, { categories: ['benchmark', 'blink.user_timing'] });
+  let buffer: Buffer;
+  let syncPageMs: number;
+  try {
+    await action();
+    syncPageMs = await page.evaluate<number>(`performance.mark('bench-sync').startTime`).catch(() => NaN);
+  } finally {
+    buffer = await browser.stopTracing();
+  }
+  const parsed = JSON.parse(buffer.toString('utf8')) as { traceEvents?: Array<TraceEvent & { args?: { frame_reporter?: Record<string, unknown> } }> };
+  const events = parsed.traceEvents ?? [];
+  const sync = events.find((e) => e.name === 'bench-sync');
+  if (!sync) throw new Error('tracePipeline: the sync mark is missing from the trace');
+  const frames: PipelineFrame[] = [];
+  for (const event of events) {
+    const report = event.args?.frame_reporter;
+    if (event.name !== 'PipelineReporter' || event.ph !== 'b' || event.pid !== sync.pid || !report) continue;
+    frames.push({ ts: event.ts, sequence: Number(report.frame_sequence), state: String(report.state), missingContent: report.has_missing_content === true });
+  }
+  frames.sort((a, b) => a.ts - b.ts);
+  return { frames, originUs: sync.ts - syncPageMs * 1000 };
+}
+
+export interface PresentedFrames {
+  /** Vsyncs with an update to show. */
+  frames: number;
+  /** Of those: presented whole; presented with the compositor's part only; not presented. */
+  complete: number;
+  partial: number;
+  dropped: number;
+  /** Presented with part of the page not rastered yet (checkerboard). */
+  missingContent: number;
+  /** Vsyncs with nothing to update. */
+  idle: number;
+  /** The longest run of vsyncs without a frame presented, while updates were waiting (0: none missed). */
+  longestMiss: number;
+  /** Vsyncs between the first and the last reported with no report at all (the compositor never began them). */
+  unreported: number;
+}
+
+/** The vsyncs between two page times (ms), each counted once: presented if any report for it presented. */
+export function presentedFrames(trace: PipelineTrace, fromMs: number, toMs: number): PresentedFrames {
+  const from = trace.originUs + fromMs * 1000;
+  const to = trace.originUs + toMs * 1000;
+  const bySequence = new Map<number, PipelineFrame[]>();
+  for (const frame of trace.frames) {
+    if (frame.ts < from || frame.ts > to) continue;
+    const list = bySequence.get(frame.sequence);
+    if (list) list.push(frame);
+    else bySequence.set(frame.sequence, [frame]);
+  }
+  const out: PresentedFrames = { frames: 0, complete: 0, partial: 0, dropped: 0, missingContent: 0, idle: 0, longestMiss: 0, unreported: 0 };
+  let miss = 0;
+  const sequences = [...bySequence.keys()].sort((a, b) => a - b);
+  for (let i = 1; i < sequences.length; i++) out.unreported += sequences[i]! - sequences[i - 1]! - 1;
+  for (const sequence of sequences) {
+    const states = new Set(bySequence.get(sequence)!.map((f) => f.state));
+    if (states.has('STATE_PRESENTED_ALL') || states.has('STATE_PRESENTED_PARTIAL')) {
+      out.frames++;
+      if (states.has('STATE_PRESENTED_ALL')) out.complete++;
+      else out.partial++;
+      if (bySequence.get(sequence)!.some((f) => f.missingContent)) out.missingContent++;
+      miss = 0;
+    } else if (states.has('STATE_DROPPED')) {
+      out.frames++;
+      out.dropped++;
+      out.longestMiss = Math.max(out.longestMiss, ++miss);
+    } else out.idle++;
+  }
+  return out;
+}
+
 /** `void SkCanvas::drawRect(const SkRect &, const SkPaint &)` → `SkCanvas::drawRect`. */
 function shortEventName(name: string): string {
   if (!name.includes('(')) return name;
