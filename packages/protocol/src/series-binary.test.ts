@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { M4Bucket } from './api.js';
-import { decodeSeriesBinary, encodeSeriesBinary, readSeriesBinary, SERIES_BINARY_VERSION, type SeriesColumns } from './series-binary.js';
-
-/** Columns (as the server holds them) from buckets; null is an empty bucket. */
-function columnsOf(buckets: ReadonlyArray<M4Bucket | null>): SeriesColumns {
-  const column = (read: (b: M4Bucket) => number) => Float64Array.from(buckets, (b) => (b ? read(b) : 0));
-  return {
-    counts: column((b) => b.count),
-    firstX: column((b) => b.first[0]),
-    firstY: column((b) => b.first[1]),
-    lastX: column((b) => b.last[0]),
-    lastY: column((b) => b.last[1]),
-    minX: column((b) => b.min[0]),
-    minY: column((b) => b.min[1]),
-    maxX: column((b) => b.max[0]),
-    maxY: column((b) => b.max[1]),
-  };
-}
+import { decodeSeriesBinary, encodeSeriesBinary, readSeriesBinary, SERIES_BINARY_VERSION, SERIES_BUCKET_STRIDE, seriesColumns } from './series-binary.js';
 
 const point = (x: number, y: number): M4Bucket => ({ count: 1, first: [x, y], last: [x, y], min: [x, y], max: [x, y] });
 
@@ -36,7 +20,7 @@ const runs = [
 
 /** Round trip through bytes, checked against the input; returns the answer's size. */
 function roundTrip(series: Array<Array<M4Bucket | null> | undefined>): number {
-  const bytes = encodeSeriesBinary(series.map((buckets) => (buckets ? columnsOf(buckets) : undefined)));
+  const bytes = encodeSeriesBinary(series.map((buckets) => (buckets ? seriesColumns(buckets) : undefined)));
   const request = { runs: series.map((_, i) => ({ entity: 'e', project: 'p', id: `r${i}` })), keys: ['k'] };
   const decoded = decodeSeriesBinary(bytes, request);
   expect(decoded.series.map((s) => s.buckets)).toEqual(series.map((buckets) => buckets ?? []));
@@ -53,7 +37,7 @@ function roundTrip(series: Array<Array<M4Bucket | null> | undefined>): number {
 describe('the binary series answer', () => {
   it('gives back buckets, empty buckets, one-point buckets, missing and empty series exactly, runs outer and keys inner', () => {
     const many: M4Bucket = { count: 3, first: [0, 1.5], last: [2, 0.25], min: [2, 0.25], max: [1, 9] };
-    const bytes = encodeSeriesBinary([columnsOf([many, null]), undefined, columnsOf([null]), columnsOf([point(7, 0.1)])]);
+    const bytes = encodeSeriesBinary([seriesColumns([many, null]), undefined, seriesColumns([null]), seriesColumns([point(7, 0.1)])]);
     const decoded = decodeSeriesBinary(bytes, { runs, keys: ['loss', 'acc'], x: '_runtime' });
     expect(decoded.x).toBe('_runtime');
     expect(decoded.series.map((s) => `${s.run.id}/${s.key}`)).toEqual(['a/loss', 'a/acc', 'b/loss', 'b/acc']);
@@ -122,7 +106,7 @@ describe('the binary series answer', () => {
   });
 
   it('refuses bytes that are not the answer asked for', () => {
-    const bytes = encodeSeriesBinary([columnsOf([point(1, 2)]), undefined]);
+    const bytes = encodeSeriesBinary([seriesColumns([point(1, 2)]), undefined]);
     expect(() => readSeriesBinary(bytes, 3)).toThrow(/holds 2 series, not the 3/);
     expect(() => readSeriesBinary(bytes.slice(0, bytes.length - 8), 2)).toThrow(/ended inside/);
     const longer = new Uint8Array(bytes.length + 8);
@@ -132,8 +116,42 @@ describe('the binary series answer', () => {
     expect(() => readSeriesBinary(old.buffer, 1)).toThrow(new RegExp(`not ${SERIES_BINARY_VERSION}: reload`));
   });
 
+  it('reads the series into one array, or into the memory passed in when it is large enough', () => {
+    const many: M4Bucket = { count: 3, first: [0, 1.5], last: [2, 0.25], min: [2, 0.25], max: [1, 9] };
+    const series = [[many, null, point(4, 2)], undefined, [null, point(6, 0.5)]];
+    const bytes = encodeSeriesBinary(series.map((buckets) => buckets && seriesColumns(buckets)));
+    const expected = series.map((buckets) => (buckets ?? []).flatMap((b) => (b ? [b.count, ...b.first, ...b.last, ...b.min, ...b.max] : Array<number>(SERIES_BUCKET_STRIDE).fill(0))));
+    const fresh = readSeriesBinary(bytes, 3);
+    expect(fresh.map((s) => [...s])).toEqual(expected);
+    // Views back to back on one array for the whole answer.
+    expect(new Set(fresh.map((s) => s.buffer)).size).toBe(1);
+    expect(fresh.map((s) => s.byteOffset)).toEqual([0, 3, 3].map((k) => k * SERIES_BUCKET_STRIDE * 8));
+    // Memory passed in is written over, empty buckets included, and what is past the answer is left alone.
+    const into = new Float64Array(6 * SERIES_BUCKET_STRIDE).fill(7);
+    const read = readSeriesBinary(bytes, 3, into);
+    expect(read.map((s) => [...s])).toEqual(expected);
+    expect(read.every((s) => s.buffer === into.buffer)).toBe(true);
+    expect([...into.subarray(5 * SERIES_BUCKET_STRIDE)]).toEqual(Array(SERIES_BUCKET_STRIDE).fill(7));
+    // Too little of it: a new array, and the memory untouched.
+    const short = new Float64Array(4 * SERIES_BUCKET_STRIDE).fill(7);
+    const instead = readSeriesBinary(bytes, 3, short);
+    expect(instead.map((s) => [...s])).toEqual(expected);
+    expect(instead[0]!.buffer).not.toBe(short.buffer);
+    expect(short.every((v) => v === 7)).toBe(true);
+  });
+
+  it('writes nothing into the memory passed in when the bytes are not the answer asked for', () => {
+    const bytes = encodeSeriesBinary([seriesColumns([point(1, 2), point(3, 4)]), seriesColumns([point(1, 2)])]);
+    const into = new Float64Array(8 * SERIES_BUCKET_STRIDE).fill(7);
+    expect(() => readSeriesBinary(bytes.slice(0, bytes.length - 8), 2, into)).toThrow(/ended inside/);
+    const other = new Uint32Array(bytes.slice().buffer);
+    other[0] = SERIES_BINARY_VERSION + 1;
+    expect(() => readSeriesBinary(other.buffer, 2, into)).toThrow(`series answer has layout version ${SERIES_BINARY_VERSION + 1}, not ${SERIES_BINARY_VERSION}: reload the page`);
+    expect(into.every((v) => v === 7)).toBe(true);
+  });
+
   it('reads an answer that does not start on an 8-byte boundary', () => {
-    const bytes = encodeSeriesBinary([columnsOf([point(1, 2), null, point(9, 0.5)])]);
+    const bytes = encodeSeriesBinary([seriesColumns([point(1, 2), null, point(9, 0.5)])]);
     const shifted = new Uint8Array(bytes.length + 4);
     shifted.set(bytes, 4);
     expect(readSeriesBinary(shifted.subarray(4), 1)).toEqual(readSeriesBinary(bytes, 1));

@@ -51,6 +51,28 @@ export interface SeriesColumns {
   maxY: ArrayLike<number>;
 }
 
+/**
+ * The columns of buckets in their object form (a JSON series answer; tests): null is an empty
+ * bucket.
+ *
+ * @example
+ * encodeSeriesBinary([seriesColumns([{ count: 1, first: [0, 5], last: [0, 5], min: [0, 5], max: [0, 5] }, null])]);
+ */
+export function seriesColumns(buckets: ReadonlyArray<M4Bucket | null>): SeriesColumns {
+  const column = (read: (bucket: M4Bucket) => number) => Float64Array.from(buckets, (bucket) => (bucket ? read(bucket) : 0));
+  return {
+    counts: column((b) => b.count),
+    firstX: column((b) => b.first[0]),
+    firstY: column((b) => b.first[1]),
+    lastX: column((b) => b.last[0]),
+    lastY: column((b) => b.last[1]),
+    minX: column((b) => b.min[0]),
+    minY: column((b) => b.min[1]),
+    maxX: column((b) => b.max[0]),
+    maxY: column((b) => b.max[1]),
+  };
+}
+
 /** Float64s per bucket in {@link readSeriesBinary}'s output: count, then x and y of first, last, min, max. */
 export const SERIES_BUCKET_STRIDE = 9;
 
@@ -215,12 +237,36 @@ export function encodeSeriesBinary(series: ReadonlyArray<SeriesColumns | undefin
   return new Uint8Array(buffer);
 }
 
+/** Where one series' sections are in an answer ({@link readSeriesBinary}'s first pass). */
+interface Section {
+  buckets: number;
+  countCode: number;
+  xCode: number;
+  yF32: boolean;
+  /** Byte offsets of the counts, ys and xs, and the number of stored points. */
+  counts: number;
+  ys: number;
+  xs: number;
+  points: number;
+}
+
 /**
  * Reads a binary answer of `seriesCount` series into one Float64Array per series,
  * {@link SERIES_BUCKET_STRIDE} float64s per bucket (count, then x and y of first, last, min
- * and max; all 0 for an empty bucket). Throws when the bytes are not such an answer.
+ * and max; all 0 for an empty bucket). The series are views, back to back, on one array for
+ * the whole answer: `into` when it is given and holds at least that many float64s (memory
+ * readied while the request was out, whose first part is then overwritten, empty buckets
+ * included), else a new array. Throws when the bytes are not such an answer, before writing
+ * anything.
+ *
+ * Needs no other module at run time (zod included), so a browser can import it on its own as
+ * `@cairn/protocol/series-binary`.
+ *
+ * @example
+ * const series = readSeriesBinary(await response.arrayBuffer(), runs.length * keys.length);
+ * series[0]![3 * SERIES_BUCKET_STRIDE]; // the first series' fourth bucket: its point count
  */
-export function readSeriesBinary(data: ArrayBuffer | Uint8Array, seriesCount: number): Float64Array[] {
+export function readSeriesBinary(data: ArrayBuffer | Uint8Array, seriesCount: number, into?: Float64Array): Float64Array[] {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
   // Typed-array views need their offsets aligned; an answer read into a fresh ArrayBuffer is.
   const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
@@ -234,66 +280,83 @@ export function readSeriesBinary(data: ArrayBuffer | Uint8Array, seriesCount: nu
   const [version, count] = new Uint32Array(buffer, start, 2);
   if (version !== SERIES_BINARY_VERSION) throw new Error(`series answer has layout version ${version}, not ${SERIES_BINARY_VERSION}: reload the page`);
   if (count !== seriesCount) throw new Error(`series answer holds ${count} series, not the ${seriesCount} asked for`);
-  const out: Float64Array[] = [];
+  // First where each series' sections are (the counts tell how many points follow), checking
+  // that the bytes hold them; then one array for all of them.
+  const sections: Section[] = [];
+  let total = 0;
   let at = start + ANSWER_HEADER_BYTES;
   for (let s = 0; s < seriesCount; s++) {
     need(at, SERIES_HEADER_BYTES, 'a series header');
     const [buckets, codes] = new Uint32Array(buffer, at, 2) as unknown as [number, number];
     at += SERIES_HEADER_BYTES;
-    const packed = new Float64Array(buckets * SERIES_BUCKET_STRIDE);
-    out.push(packed);
+    const section: Section = { buckets, countCode: codes & 3, xCode: (codes >> 2) & 3, yF32: ((codes >> 4) & 1) === Y_F32, counts: at, ys: at, xs: at, points: 0 };
+    sections.push(section);
+    total += buckets;
     if (buckets === 0) continue;
-    const countCode = codes & 3;
-    const xCode = (codes >> 2) & 3;
-    const yF32 = ((codes >> 4) & 1) === Y_F32;
-    need(at, buckets * WIDTH[countCode]!, 'the counts');
-    const counts = integerColumn(buffer, at, countCode, buckets);
-    at += padded(buckets * WIDTH[countCode]!);
+    const countBytes = buckets * WIDTH[section.countCode]!;
+    need(at, countBytes, 'the counts');
+    const counts = integerColumn(buffer, at, section.countCode, buckets);
     let points = 0;
     for (let k = 0; k < buckets; k++) points += storedPoints(counts[k]!);
-    need(at, points * (yF32 ? 4 : 8), 'the ys');
-    const ys = yF32 ? new Float32Array(buffer, at, points) : new Float64Array(buffer, at, points);
-    at += padded(points * (yF32 ? 4 : 8));
-    let xs: Uint8Array | Uint16Array | Uint32Array | Float64Array;
-    let x0 = 0;
-    if (xCode === F64) {
-      need(at, points * 8, 'the xs');
-      xs = new Float64Array(buffer, at, points);
-      at += points * 8;
-    } else {
-      need(at, 8 + points * WIDTH[xCode]!, 'the xs');
-      x0 = new Float64Array(buffer, at, 1)[0]!;
-      xs = integerColumn(buffer, at + 8, xCode, points);
-      at += 8 + padded(points * WIDTH[xCode]!);
-    }
-    const relative = xCode !== F64;
-    let anchor = x0;
-    let i = 0;
-    for (let k = 0, o = 0; k < buckets; k++, o += SERIES_BUCKET_STRIDE) {
-      const n = counts[k]!;
-      if (n === 0) continue;
-      const first = relative ? xs[i]! + anchor : xs[i]!;
-      const firstY = ys[i++]!;
-      packed[o] = n;
-      packed[o + 1] = first;
-      packed[o + 2] = firstY;
-      if (n === 1) {
-        packed[o + 3] = packed[o + 5] = packed[o + 7] = first;
-        packed[o + 4] = packed[o + 6] = packed[o + 8] = firstY;
-        anchor = first;
-        continue;
-      }
-      const from = relative ? first : 0;
-      packed[o + 3] = anchor = xs[i]! + from;
-      packed[o + 4] = ys[i++]!;
-      packed[o + 5] = xs[i]! + from;
-      packed[o + 6] = ys[i++]!;
-      packed[o + 7] = xs[i]! + from;
-      packed[o + 8] = ys[i++]!;
-    }
+    section.points = points;
+    section.ys = at += padded(countBytes);
+    const yBytes = points * (section.yF32 ? 4 : 8);
+    need(at, yBytes, 'the ys');
+    section.xs = at += padded(yBytes);
+    const xBytes = section.xCode === F64 ? points * 8 : 8 + padded(points * WIDTH[section.xCode]!);
+    need(at, xBytes, 'the xs');
+    at += xBytes;
   }
   if (at !== end) throw new Error(`series answer has ${end - at} bytes past its last series`);
+  const size = total * SERIES_BUCKET_STRIDE;
+  const all = into && into.length >= size ? into.subarray(0, size) : new Float64Array(size);
+  const out: Float64Array[] = [];
+  let offset = 0;
+  for (const section of sections) {
+    const packed = all.subarray(offset, offset + section.buckets * SERIES_BUCKET_STRIDE);
+    offset += packed.length;
+    if (section.buckets > 0) unpack(buffer, section, packed);
+    out.push(packed);
+  }
   return out;
+}
+
+/** Unpacks one series into `packed`, every bucket written (an empty one as all 0). */
+function unpack(buffer: ArrayBufferLike, section: Section, packed: Float64Array): void {
+  const { buckets, points, xCode } = section;
+  const counts = integerColumn(buffer, section.counts, section.countCode, buckets);
+  const ys = section.yF32 ? new Float32Array(buffer, section.ys, points) : new Float64Array(buffer, section.ys, points);
+  // With integer xs, each x is written as its delta (see the top of this file).
+  const relative = xCode !== F64;
+  const xs = relative ? integerColumn(buffer, section.xs + 8, xCode, points) : new Float64Array(buffer, section.xs, points);
+  let anchor = relative ? new Float64Array(buffer, section.xs, 1)[0]! : 0;
+  let i = 0;
+  for (let k = 0, o = 0; k < buckets; k++, o += SERIES_BUCKET_STRIDE) {
+    const n = counts[k]!;
+    if (n === 0) {
+      // New memory is 0 already; memory passed in may not be.
+      packed.fill(0, o, o + SERIES_BUCKET_STRIDE);
+      continue;
+    }
+    const first = relative ? xs[i]! + anchor : xs[i]!;
+    const firstY = ys[i++]!;
+    packed[o] = n;
+    packed[o + 1] = first;
+    packed[o + 2] = firstY;
+    if (n === 1) {
+      packed[o + 3] = packed[o + 5] = packed[o + 7] = first;
+      packed[o + 4] = packed[o + 6] = packed[o + 8] = firstY;
+      anchor = first;
+      continue;
+    }
+    const from = relative ? first : 0;
+    packed[o + 3] = anchor = xs[i]! + from;
+    packed[o + 4] = ys[i++]!;
+    packed[o + 5] = xs[i]! + from;
+    packed[o + 6] = ys[i++]!;
+    packed[o + 7] = xs[i]! + from;
+    packed[o + 8] = ys[i++]!;
+  }
 }
 
 /**
