@@ -626,6 +626,25 @@ export interface TraceSummary {
   longTasks: number[];
 }
 
+/**
+ * The trace events of `categories` while `action` runs, and the page time of a mark
+ * (`bench-sync`, NaN when the page could not make it) made in the document shown at the end,
+ * while still tracing: its trace event ties the trace's clock to that page's.
+ */
+async function recordTrace<E extends TraceEvent>(browser: Browser, page: Page, categories: readonly string[], action: () => Promise<void>): Promise<{ events: E[]; syncPageMs: number }> {
+  await browser.startTracing(page, { categories: [...categories] });
+  let buffer: Buffer;
+  let syncPageMs: number;
+  try {
+    await action();
+    syncPageMs = await page.evaluate<number>(`performance.mark('bench-sync').startTime`).catch(() => NaN);
+  } finally {
+    buffer = await browser.stopTracing();
+  }
+  const parsed = JSON.parse(buffer.toString('utf8')) as { traceEvents?: E[] } | E[];
+  return { events: Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []), syncPageMs };
+}
+
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'cc', 'disabled-by-default-skia', 'toplevel', 'blink.user_timing'];
 
 /**
@@ -636,18 +655,7 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.tim
  * summarised (see {@link summarizeTrace}).
  */
 export async function traceMainThread(browser: Browser, page: Page, action: () => Promise<void>): Promise<Trace> {
-  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
-  let buffer: Buffer;
-  let syncPageMs: number;
-  try {
-    await action();
-    // A mark made while tracing, in the document now shown: its page time and its trace time.
-    syncPageMs = await page.evaluate<number>(`performance.mark('bench-sync').startTime`).catch(() => NaN);
-  } finally {
-    buffer = await browser.stopTracing();
-  }
-  const parsed = JSON.parse(buffer.toString('utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
-  const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+  const { events, syncPageMs } = await recordTrace(browser, page, TRACE_CATEGORIES, action);
   const mainThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
   const byThread = new Map<string, TraceEvent[]>();
   for (const event of events) {
@@ -742,17 +750,8 @@ export interface PipelineTrace {
  * category: it costs the page little.
  */
 export async function tracePipeline(browser: Browser, page: Page, action: () => Promise<void>): Promise<PipelineTrace> {
-  await browser.startTracing(page, { categories: ['benchmark', 'blink.user_timing'] });
-  let buffer: Buffer;
-  let syncPageMs: number;
-  try {
-    await action();
-    syncPageMs = await page.evaluate<number>(`performance.mark('bench-sync').startTime`).catch(() => NaN);
-  } finally {
-    buffer = await browser.stopTracing();
-  }
-  const parsed = JSON.parse(buffer.toString('utf8')) as { traceEvents?: Array<TraceEvent & { args?: { frame_reporter?: Record<string, unknown> } }> };
-  const events = parsed.traceEvents ?? [];
+  type ReporterEvent = TraceEvent & { args?: { frame_reporter?: Record<string, unknown> } };
+  const { events, syncPageMs } = await recordTrace<ReporterEvent>(browser, page, ['benchmark', 'blink.user_timing'], action);
   const sync = events.find((e) => e.name === 'bench-sync');
   if (!sync) throw new Error('tracePipeline: the sync mark is missing from the trace');
   const frames: PipelineFrame[] = [];
