@@ -1,8 +1,12 @@
 /**
- * The append-only writer of a run's record log. `append` only buffers; the buffer reaches
- * the file when it holds `maxPending` records, when the oldest buffered record is older
- * than `intervalMs` (checked by a timer and, because a busy training loop starves timers,
- * every 64 appends), and on `flush()`. A kill -9 therefore loses at most one interval.
+ * The append-only writer of a run's record log. `append` buffers; the buffer reaches the
+ * file when it holds `maxPending` records, when the oldest buffered record is older than
+ * `intervalMs`, and on `flush()`. A timer keeps that interval while the event loop runs; a
+ * training loop that never yields starves timers, so every `append` also looks at the clock,
+ * and a record that comes after a quiet spell (nothing appended for `intervalMs`: a slow,
+ * synchronous loop) is written at once, since the loop may not call again for a while. A
+ * kill -9 therefore loses the last interval's records (two intervals at the very most, for a
+ * loop that never yields and logs a little more often than once an interval).
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
@@ -23,7 +27,7 @@ export class RecordWriter {
   private readonly fd: number;
   private pending: object[] = [];
   private oldestPendingAt = 0;
-  private appendsSinceCheck = 0;
+  private lastAppendAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private written: number;
@@ -52,22 +56,22 @@ export class RecordWriter {
     this.afterFlush = callback;
   }
 
-  append(record: object): void {
+  /** Buffers `record`; `now` is the time in ms (`Date.now()`), for a caller that has read it already. */
+  append(record: object, now = Date.now()): void {
     if (this.closed) throw new Error(`record log ${this.file} is closed`);
+    const quiet = now - this.lastAppendAt >= this.intervalMs;
+    this.lastAppendAt = now;
     const pending = this.pending;
     pending.push(record);
-    if (pending.length === 1) {
-      this.oldestPendingAt = Date.now();
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        this.flush();
-      }, this.intervalMs).unref();
-    } else if (pending.length >= this.maxPending) {
+    if (pending.length === 1) this.oldestPendingAt = now;
+    if (quiet || pending.length >= this.maxPending || now - this.oldestPendingAt >= this.intervalMs) {
       this.flush();
-    } else if (++this.appendsSinceCheck >= 64) {
-      this.appendsSinceCheck = 0;
-      if (Date.now() - this.oldestPendingAt >= this.intervalMs) this.flush();
+      return;
     }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.intervalMs).unref();
   }
 
   /** Writes every buffered record now, synchronously (safe in exit and signal handlers). */
@@ -75,7 +79,6 @@ export class RecordWriter {
     if (this.closed || this.pending.length === 0) return;
     const records = this.pending;
     this.pending = [];
-    this.appendsSinceCheck = 0;
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -200,6 +200,47 @@ describe('the record log on disk', () => {
     expect(found).toBe(true);
   });
 
+  it('writes the rows of a slow training loop that never yields as they are logged', async () => {
+    const run = await startRun();
+    const busy = (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        // a training step that holds the event loop: no timer can run
+      }
+    };
+    const onDisk: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      busy(200);
+      run.log({ step });
+      onDisk.push(recordsOnDisk(run).filter((r) => r.t === 'history').length);
+    }
+    // Each row is written by its own log() call: a kill -9 during the next step loses nothing.
+    expect(onDisk).toEqual([1, 2, 3, 4]);
+    await run.finish();
+  });
+
+  it('writes what has waited an interval in a loop that logs often and never yields', async () => {
+    const run = await startRun();
+    const busy = (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        // a short training step that holds the event loop
+      }
+    };
+    // A row every 10 ms for 600 ms, never yielding: four intervals (150 ms) of rows.
+    const logged = 60;
+    for (let i = 0; i < logged; i++) {
+      busy(10);
+      run.log({ i });
+    }
+    const onDisk = recordsOnDisk(run).filter((r) => r.t === 'history').length;
+    // Nothing older than two intervals (30 rows) is still only in memory.
+    expect(onDisk).toBeLessThanOrEqual(logged);
+    expect(onDisk).toBeGreaterThanOrEqual(logged - 30);
+    await run.finish();
+    expect(openRun(run.runDir!).history).toHaveLength(logged);
+  });
+
   it('writes a batch synchronously once the buffer is full, even when timers cannot run', async () => {
     const run = await startRun();
     for (let i = 0; i < 10_000; i++) run.log({ i });

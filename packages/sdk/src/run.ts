@@ -332,12 +332,13 @@ export class Run {
     if (row === null) return;
     this.pending = null;
     if (Object.keys(row).length === 0) return;
-    const now = Date.now() / 1000;
+    const nowMs = Date.now();
+    const now = nowMs / 1000;
     row._step = this._step;
     if (typeof row._runtime !== 'number') row._runtime = now - this.startTime;
     if (typeof row._timestamp !== 'number') row._timestamp = now;
     this.summaryState.syncStepMetrics(row);
-    this.writer!.append({ t: 'history', row });
+    this.writer!.append({ t: 'history', row }, nowMs);
     this.summaryState.applyRow(row);
     this.summaryDirty = true;
   }
@@ -584,6 +585,7 @@ export class Run {
     throw notAvailable('save', 'saving files with the run');
   }
   restore(_name: string, _runPath?: string, _replace?: boolean, _root?: string): unknown {
+    this.assertActive('restore');
     throw notAvailable('restore', 'restoring saved files');
   }
   logCode(_root?: string, _options?: { name?: string; includeFn?: (p: string) => boolean; excludeFn?: (p: string) => boolean }): unknown {
@@ -611,15 +613,19 @@ export class Run {
     throw notAvailable('watch', 'model watching');
   }
   unwatch(_models?: unknown): void {
+    this.assertActive('unwatch');
     throw notAvailable('unwatch', 'model watching');
   }
   plotTable(_vegaSpecName: string, _dataTable: unknown, _fields: Record<string, string>, _stringFields?: Record<string, string>): unknown {
+    this.assertActive('plotTable');
     throw notAvailable('plotTable', 'custom charts');
   }
   display(_height = 420, _hidden = false): boolean {
+    this.assertActive('display');
     throw notAvailable('display', 'notebook display');
   }
   toHtml(_height = 420, _hidden = false): string {
+    this.assertActive('toHtml');
     throw notAvailable('toHtml', 'notebook display');
   }
 
