@@ -28,7 +28,11 @@ export interface MetricDefinition {
   goal?: Goal;
 }
 
-/** The options `defineMetric(name, options)` accepts (snake_case `step_metric`/`step_sync` too). */
+/**
+ * The options `defineMetric(name, options)` accepts, by their camelCase names only: the SDK
+ * renames the reference's snake_case spellings (`step_metric`, `step_sync`) through its one
+ * alias table before they get here.
+ */
 export interface DefineMetricOptions {
   /** A metric name, or a metric object whose `name` is used. */
   stepMetric?: string | { name: string };
@@ -74,28 +78,17 @@ function checkName(name: unknown): asserts name is string {
   }
 }
 
-/** Reads an option given as camelCase or snake_case, refusing both at once. */
-function readOption(options: Record<string, unknown>, camel: string, snake?: string): unknown {
-  const value = options[camel];
-  if (snake === undefined) return value;
-  const snakeValue = options[snake];
-  if (value !== undefined && snakeValue !== undefined) {
-    throw invalid(`defineMetric: pass either ${camel} or ${snake}, not both`);
-  }
-  return value ?? snakeValue;
-}
-
-function readBoolean(options: Record<string, unknown>, camel: string, snake?: string): boolean | undefined {
-  const value = readOption(options, camel, snake);
+function readBoolean(options: Record<string, unknown>, key: string): boolean | undefined {
+  const value = options[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'boolean') {
-    throw invalid(`defineMetric: ${camel} must be a boolean, got ${describeValue(value)}`);
+    throw invalid(`defineMetric: ${key} must be a boolean, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function readStepMetric(options: Record<string, unknown>): string | undefined {
-  let value = readOption(options, 'stepMetric', 'step_metric');
+  let value = options['stepMetric'];
   if (value === undefined || value === null) return undefined;
   // A metric object returned by an earlier defineMetric call stands for its name.
   if (typeof value === 'object' && !Array.isArray(value) && typeof (value as { name?: unknown }).name === 'string') {
@@ -146,7 +139,8 @@ function readGoal(options: Record<string, unknown>): Goal | undefined {
 
 /**
  * Validates `defineMetric` arguments (behaviour.md §4.1) and returns the definition to
- * store. Unknown option keys are ignored (the SDK warns about them).
+ * store. Options are read by their camelCase names; any other key, a snake_case spelling
+ * included, is ignored (the SDK renames snake_case keys first and warns about unknown ones).
  *
  * @throws CairnError('invalid_argument') naming the argument and the offending value.
  * @example
@@ -165,7 +159,7 @@ export function parseMetricDefinition(
   const opts = options as Record<string, unknown>;
   const definition: MetricDefinition = { name };
   const stepMetric = readStepMetric(opts);
-  const stepSync = readBoolean(opts, 'stepSync', 'step_sync');
+  const stepSync = readBoolean(opts, 'stepSync');
   const hidden = readBoolean(opts, 'hidden');
   const summary = readSummary(opts);
   const goal = readGoal(opts);

@@ -2,7 +2,10 @@
  * The reference's snake_case names, accepted everywhere as aliases of Cairn's camelCase ones.
  * This table is the only place they are defined: method aliases on Run, Config and the
  * module, and option keys in init(), log(), defineMetric(), config.update() and friends.
+ * The code behind those calls (config.ts, protocol's metric.ts) sees only camelCase names.
  */
+import { CairnError } from '@cairn/protocol';
+
 export const SNAKE_CASE_ALIASES = {
   // Run methods and attributes
   define_metric: 'defineMetric',
@@ -66,9 +69,23 @@ export const SNAKE_CASE_ALIASES = {
 
 type Aliases = typeof SNAKE_CASE_ALIASES;
 
+/** The snake_case spellings the table gives for the camelCase name `Camel` (never when it has none). */
+type SnakeCaseOf<Camel extends string> = { [Snake in keyof Aliases]: Aliases[Snake] extends Camel ? Snake : never }[keyof Aliases];
+
+/**
+ * An options type that also accepts the table's snake_case spelling of each of its keys,
+ * for call sites that take the reference's names; {@link camelCaseOptions} turns the
+ * snake_case keys into the camelCase ones.
+ *
+ * @example
+ * type UpdateOptions = WithSnakeCaseAliases<{ allowValChange?: boolean }>;
+ * const options: UpdateOptions = { allow_val_change: true };
+ */
+export type WithSnakeCaseAliases<T> = T & { [K in keyof T as SnakeCaseOf<K & string>]?: T[K] };
+
 /**
  * Returns options with snake_case keys renamed to their camelCase names. Giving both
- * spellings of one option is ambiguous and an error.
+ * spellings of one option with different values is ambiguous and an error.
  */
 export function camelCaseOptions<T extends object>(options: T | undefined, method: string): T {
   if (options === undefined || options === null) return {} as T;
@@ -80,10 +97,15 @@ export function camelCaseOptions<T extends object>(options: T | undefined, metho
     const camel = (SNAKE_CASE_ALIASES as Record<string, string>)[key];
     if (camel === undefined) continue;
     renamed ??= { ...(options as Record<string, unknown>) };
-    if (key in renamed && camel in renamed && renamed[camel] !== undefined && renamed[key] !== undefined) {
-      throw new TypeError(`${method}(): both '${key}' and '${camel}' were given; pass only '${camel}'`);
+    const snakeValue = renamed[key];
+    const camelValue = renamed[camel];
+    if (snakeValue !== undefined && camelValue !== undefined && !Object.is(snakeValue, camelValue)) {
+      throw new CairnError(
+        'invalid_argument',
+        `${method}(): '${key}' and '${camel}' are the same option and were given different values; pass only '${camel}'`,
+      );
     }
-    renamed[camel] = renamed[key];
+    if (camelValue === undefined) renamed[camel] = snakeValue;
     delete renamed[key];
   }
   return (renamed ?? options) as T;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { CairnError, isPlainObject } from '@cairn/protocol';
-import { SNAKE_CASE_ALIASES } from './aliases.js';
+import { camelCaseOptions, SNAKE_CASE_ALIASES, type WithSnakeCaseAliases } from './aliases.js';
 import { CONFIG_VERSION_KEYS, readConfigYamlFile } from './config-yaml.js';
 
 /** One effective change; the run turns each into a 'config' record in its log and rewrites config.yaml. */
@@ -31,10 +31,12 @@ export interface ConfigOptions {
   runLabel?: string;
 }
 
-/** Options of {@link ConfigMethods.update}. `allow_val_change` is accepted for ported code. */
+/**
+ * Options of {@link ConfigMethods.update}. The reference's `allow_val_change` is accepted
+ * too: the alias table (aliases.ts) renames it before the config sees it.
+ */
 export interface ConfigUpdateOptions {
   allowValChange?: boolean;
-  allow_val_change?: boolean;
   /**
    * Warn when a write to a locked key is ignored (default true). The run passes false when
    * it applies init's config after a sweep's locked values, as the reference does.
@@ -52,7 +54,7 @@ export type ConfigSource = string | ReadonlyMap<string, unknown> | object;
 /** The methods of a config. Their names are not reachable as keys through `config.name`. */
 export interface ConfigMethods {
   /** Shallow update: each top-level key replaces the old value. Atomic: a rejected call changes nothing. */
-  update(data: ConfigSource, options?: ConfigUpdateOptions): void;
+  update(data: ConfigSource, options?: WithSnakeCaseAliases<ConfigUpdateOptions>): void;
   /** Adds only the keys that are not set yet. */
   setDefaults(data: ConfigSource): void;
   /**
@@ -213,9 +215,9 @@ class ConfigStore implements ConfigMethods {
     return methods as unknown as ConfigMethods;
   }
 
-  update(data: ConfigSource, options: ConfigUpdateOptions = {}): void {
-    const allow = this.#resolveAllow(options);
-    this.#write(this.#entries(data, 'update'), allow, options.warnLocked ?? true);
+  update(data: ConfigSource, options?: WithSnakeCaseAliases<ConfigUpdateOptions>): void {
+    const { allowValChange, warnLocked }: ConfigUpdateOptions = camelCaseOptions(options, 'config.update');
+    this.#write(this.#entries(data, 'update'), allowValChange ?? this.#allowValChange, warnLocked ?? true);
   }
 
   setItem(key: string, value: unknown): void {
@@ -328,14 +330,6 @@ class ConfigStore implements ConfigMethods {
 
   #warnLocked(key: string, locker: string): void {
     this.#warn(`${this.#prefix}config key '${key}' is locked by '${locker}'; the write was ignored`);
-  }
-
-  #resolveAllow(options: ConfigUpdateOptions): boolean {
-    const { allowValChange, allow_val_change: snakeCase } = options;
-    if (allowValChange !== undefined && snakeCase !== undefined && allowValChange !== snakeCase) {
-      throw new CairnError('invalid_argument', 'config.update() got different allowValChange and allow_val_change; give only one');
-    }
-    return allowValChange ?? snakeCase ?? this.#allowValChange;
   }
 
   /** Turns any accepted source into normalised keys with sanitised values; undefined values are dropped. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isCairnError } from '@cairn/protocol';
 import cairn, * as sdk from './index.js';
 import { openRun } from './read.js';
+import type { Run } from './run.js';
 import { captureStderr, recordsOnDisk, startRun, tempDir, thrown } from './test-support/index.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -103,22 +104,59 @@ describe('init() and the active run', () => {
     await run.finish();
   });
 
-  it('methods of later releases exist and say they are not available', async () => {
-    const run = await startRun();
-    for (const call of [
-      () => run.save('*.txt'),
-      () => run.logArtifact('x'),
-      () => run.useArtifact('x'),
-      () => run.logCode(),
-      () => run.watch({}),
-      () => run.toHtml(),
-      () => run.plotTable('spec', {}, {}),
-    ]) {
-      const error = thrown(call);
-      expect(isCairnError(error, 'not_available')).toBe(true);
-      expect((error as Error).message).toMatch(/not available yet/);
-    }
-    await run.finish();
+});
+
+describe('finish(exitCode, { quiet })', () => {
+  /** Finishes a run that logged two rows, with what it printed at finish and its output.log. */
+  async function finishOutput(finishRun: (run: Run) => Promise<void>): Promise<{ run: Run; printed: string; outputLog: string }> {
+    const stderr = captureStderr();
+    const run = await startRun({ silent: false });
+    run.log({ loss: 0.25, acc: 0.5 });
+    run.log({ loss: 0.125, acc: 0.75 });
+    const before = stderr.length;
+    await finishRun(run);
+    return { run, printed: stderr.slice(before).join(''), outputLog: readFileSync(path.join(run.dir, 'output.log'), 'utf8') };
+  }
+
+  function closingLine(run: Run, status: string): string {
+    return `cairn: run ${run.name} (${run.id}) ${status} after X.Xs, 2 steps. Read it back with openRun(${JSON.stringify(run.runDir)})\n`;
+  }
+
+  /** The runtime in the closing line is the clock's: X.X stands for it. */
+  function withoutRuntime(text: string): string {
+    return text.replace(/after \d+\.\ds,/g, 'after X.Xs,');
+  }
+
+  it('prints the summary line, then the closing line, by default', async () => {
+    const { run, printed, outputLog } = await finishOutput((r) => r.finish(0));
+    const expected = `cairn: summary: loss=0.125 acc=0.75\n${closingLine(run, 'finished')}`;
+    expect(withoutRuntime(printed)).toBe(expected);
+    expect(withoutRuntime(outputLog).endsWith(expected)).toBe(true);
+  });
+
+  it('quiet: true leaves out the summary line and keeps the closing line', async () => {
+    const { run, printed, outputLog } = await finishOutput((r) => r.finish(0, { quiet: true }));
+    expect(withoutRuntime(printed)).toBe(closingLine(run, 'finished'));
+    expect(withoutRuntime(outputLog).endsWith(closingLine(run, 'finished'))).toBe(true);
+    expect(outputLog).not.toMatch(/summary:/);
+    expect(openRun(run.runDir!)).toMatchObject({ state: 'finished', exitCode: 0, summary: { loss: 0.125, acc: 0.75 } });
+  });
+
+  it('quiet: false prints the summary like the default, here of a failed run', async () => {
+    const { run, printed } = await finishOutput((r) => r.finish(3, { quiet: false }));
+    expect(withoutRuntime(printed)).toBe(`cairn: summary: loss=0.125 acc=0.75\n${closingLine(run, 'failed with exit code 3')}`);
+  });
+
+  it('quiet: true still says that the run failed, and with which exit code', async () => {
+    const { run, printed } = await finishOutput((r) => r.finish(3, { quiet: true }));
+    expect(withoutRuntime(printed)).toBe(closingLine(run, 'failed with exit code 3'));
+    expect(openRun(run.runDir!)).toMatchObject({ state: 'failed', exitCode: 3 });
+  });
+
+  it('the module finish() passes quiet on to the active run', async () => {
+    const { run, printed } = await finishOutput(() => sdk.finish(0, { quiet: true }));
+    expect(withoutRuntime(printed)).toBe(closingLine(run, 'finished'));
+    expect(sdk.run).toBeNull();
   });
 });
 
@@ -204,22 +242,6 @@ describe('init() options', () => {
     }
   });
 
-  it('accepts the reference snake_case names in one table', async () => {
-    const run = await startRun({ job_type: 'train', config_exclude_keys: ['secret'], config: { lr: 1, secret: 2 } } as never);
-    expect(run.jobType).toBe('train');
-    expect(run.config.asDict()).toEqual({ lr: 1 });
-    const metric = (run as unknown as { define_metric: typeof run.defineMetric }).define_metric('acc', { step_metric: 'epoch' } as never);
-    expect(metric.stepMetric).toBe('epoch');
-    expect((run as unknown as { start_time: number }).start_time).toBe(run.startTime);
-    expect((run as unknown as { starting_step: number }).starting_step).toBe(0);
-    expect((cairn as unknown as { define_metric: typeof cairn.defineMetric }).define_metric('loss').name).toBe('loss');
-    const config = run.config as unknown as { as_dict(): object; setdefaults(d: object): void; update_locked(d: object, u: string): void };
-    config.setdefaults({ lr: 5, momentum: 0.9 });
-    config.update_locked({ seed: 1 }, 'sweep');
-    expect(config.as_dict()).toEqual({ lr: 1, momentum: 0.9, seed: 1 });
-    await run.finish();
-  });
-
   it('online mode with no server named and none at the default URL falls back to offline, saying how to sync', async (context) => {
     const answering = await fetch('http://127.0.0.1:8080/api/v1/viewer', { signal: AbortSignal.timeout(500) }).then(
       () => true,
@@ -254,16 +276,6 @@ describe('the run directory', () => {
     expect(typeof metadata.host).toBe('string');
     await run.finish();
     expect(JSON.parse(readFileSync(path.join(run.dir, 'cairn-metadata.json'), 'utf8'))).toMatchObject({ state: 'finished', exitCode: 0 });
-  });
-
-  it('records git commit and remote when the program is in a repository', async () => {
-    const run = await startRun();
-    await run.finish();
-    const back = openRun(run.runDir!);
-    // The test runner lives in the Cairn repository, so there is a commit unless it has none yet.
-    const repoHasCommit = existsSync(path.join(process.cwd(), '.git'));
-    if (repoHasCommit && back.metadata?.git) expect((back.metadata.git as { commit: string }).commit).toMatch(/^[0-9a-f]{40}$/);
-    expect(back.metadata).toMatchObject({ node: process.version });
   });
 
   it('openRun finds runs by run directory, log file, cairn/ and its parent', async () => {

@@ -665,7 +665,7 @@ export class History {
 }
 
 function notAvailable(method: string, feature: string): CairnError {
-  return new CairnError('not_available', `run.${method}() is not available yet: ${feature} arrive in a later Cairn release. Nothing was recorded.`);
+  return new CairnError('not_available', `run.${method}() is not available yet: ${feature} will come in a later Cairn release. Nothing was recorded.`);
 }
 
 function toMetric(definition: MetricDefinition): Metric {
