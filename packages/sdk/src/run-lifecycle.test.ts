@@ -97,6 +97,23 @@ describe('init() and the active run', () => {
     expect(openRun(dir).state).toBe('finished');
   });
 
+  it('await using finishes the run when the block throws, and the error goes on', async () => {
+    const dir = tempDir();
+    const failing = (async () => {
+      await using run = await sdk.init({ mode: 'offline', silent: true, dir });
+      run.log({ a: 1 });
+      throw new Error('boom');
+    })();
+    await expect(failing).rejects.toThrow('boom');
+    expect(sdk.run).toBeNull();
+    const back = openRun(dir);
+    expect(back.state).toBe('finished');
+    expect(back.history).toHaveLength(1);
+    // A disposer is not told why its block ended (JavaScript passes it nothing), so the exit
+    // code is 0 here; withRun is the form that records 1 (the test above).
+    expect(back.exitCode).toBe(0);
+  });
+
   it('markPreempting is recorded and written at once', async () => {
     const run = await startRun();
     run.markPreempting();
