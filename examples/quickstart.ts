@@ -1,7 +1,11 @@
 // Quickstart (run-api.md "init" + "log" + "define_metric"): logistic regression trained by gradient descent.
 import cairn, { openRun } from '@cairn/sdk';
 
-const hyperparameters = { learningRate: 0.5, epochs: 12, batchSize: 32, trainSize: 800, valSize: 200, seed: 7 };
+// `npm start` runs this as its live demo, longer and paced so that its charts grow in the
+// dashboard: QUICKSTART_EPOCHS (default 12) and QUICKSTART_STEP_MS, a pause after each
+// training step (default none). The pause also lets the run stream its rows as it goes.
+const stepMs = Number(process.env.QUICKSTART_STEP_MS ?? 0);
+const hyperparameters = { learningRate: 0.5, epochs: Number(process.env.QUICKSTART_EPOCHS ?? 12), batchSize: 32, trainSize: 800, valSize: 200, seed: 7 };
 const run = await cairn.init({ project: 'quickstart', config: hyperparameters });
 const { learningRate, epochs, batchSize, trainSize, valSize, seed } = run.config as unknown as typeof hyperparameters;
 
@@ -54,6 +58,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     weights[1]! -= (learningRate * grad[1]!) / batch.length;
     bias -= (learningRate * gradBias) / batch.length;
     run.log({ 'train/loss': loss, 'train/acc': acc });
+    if (stepMs > 0) await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
   const { loss, acc } = evaluate(val);
   run.log({ epoch, 'val/loss': loss, 'val/acc': acc });

@@ -1,7 +1,8 @@
 /**
  * `npm start`: Cairn on its embedded store. Starts the tracking server (SQLite and files under
  * $CAIRN_DATA or ~/.cairn, port $PORT or 8080) and, when the store is empty, trains a small
- * model that logs live into it, so there is a run to look at within seconds.
+ * model that logs live into it for about a minute (examples/quickstart.ts, paced:
+ * QUICKSTART_EPOCHS, QUICKSTART_STEP_MS), so there is a run to watch grow within seconds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -40,13 +41,16 @@ console.log(`  runs:  curl ${server.url}/api/v1/projects`);
 console.log(`  log from TypeScript:  const run = await init({ project: 'demo' }); run.log({ loss: 0.1 });${port === 8080 ? '' : `  (with CAIRN_BASE_URL=${server.url})`}`);
 
 if ((await server.store.listProjects()).length === 0) {
-  console.log('\nThe store is empty: training a small logistic regression that logs live into it...');
+  // About 2,600 steps over 40–60 s: long enough to open the dashboard and watch the charts grow.
+  const epochs = process.env.QUICKSTART_EPOCHS ?? '100';
+  const stepMs = process.env.QUICKSTART_STEP_MS ?? '15';
+  console.log(`\nThe store is empty: training a small logistic regression (${epochs} epochs) that logs live into it; open ${server.url}/local/quickstart to watch its charts grow...`);
   const localRuns = process.env.CAIRN_DIR ?? path.join(dataDir, 'local-runs');
   mkdirSync(localRuns, { recursive: true });
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(root, 'examples', 'quickstart.ts')], {
     cwd: root,
     // The run's local copy (its record log) lives beside the store.
-    env: { ...process.env, CAIRN_BASE_URL: server.url, CAIRN_MODE: 'online', CAIRN_DIR: localRuns },
+    env: { ...process.env, CAIRN_BASE_URL: server.url, CAIRN_MODE: 'online', CAIRN_DIR: localRuns, QUICKSTART_EPOCHS: epochs, QUICKSTART_STEP_MS: stepMs },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code) => {
