@@ -186,6 +186,15 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await shot('00-empty');
   });
 
+  it("shows an empty project's workspace the same three lines, for that project", async () => {
+    await page.goto(`${webUrl}/local/nothing-here`);
+    const empty = page.locator('[data-testid="empty-project"]');
+    await empty.waitFor();
+    expect(await empty.textContent()).toContain('This project has no runs yet.');
+    expect(await empty.locator('pre').textContent()).toContain("const run = await init({ project: 'nothing-here' });");
+    await shot('00-empty-project');
+  });
+
   it('lists the project with its run count', async () => {
     await logRuns();
     await page.goto(`${webUrl}/`);

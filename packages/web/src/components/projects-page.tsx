@@ -5,9 +5,12 @@ import { useNow, useResource } from '../hooks.js';
 import { Link } from '../navigation.js';
 import { Notice } from './layout.js';
 
-const QUICKSTART = `import { init } from '@cairn/sdk';
-const run = await init({ project: 'demo' });
+/** The three lines that log a first run into `project`. */
+function quickstart(project: string): string {
+  return `import { init } from '@cairn/sdk';
+const run = await init({ project: '${project.replace(/[\\']/g, '\\$&')}' });
 run.log({ loss: 0.5 });`;
+}
 
 /** `/`: every project, most recently active first. */
 export function ProjectsPage() {
@@ -49,9 +52,18 @@ function EmptyProjects() {
   return (
     <section className="card empty" data-testid="empty-projects">
       <h1 className="page-title">No runs yet</h1>
+      <FirstRun project="demo" />
+    </section>
+  );
+}
+
+/** What a newcomer needs to log a first run into `project`: the three lines, and where they go. */
+export function FirstRun(props: { project: string }) {
+  return (
+    <>
       <p>Log your first run from any Node.js script. With this server running, three lines are enough:</p>
       <pre className="code">
-        <code>{QUICKSTART}</code>
+        <code>{quickstart(props.project)}</code>
       </pre>
       <p className="muted">
         Install the SDK with <code>npm install @cairn/sdk</code>. The run shows up here while it trains; its charts grow live.
@@ -62,6 +74,6 @@ function EmptyProjects() {
           </>
         )}
       </p>
-    </section>
+    </>
   );
 }

@@ -30,6 +30,7 @@ import type { Theme } from '../theme.js';
 import { SMOOTHING_PARAM } from './chart-controls.js';
 import { ColumnPicker } from './column-picker.js';
 import { Notice } from './layout.js';
+import { FirstRun } from './projects-page.js';
 import type { ChartRun } from './line-chart.js';
 import { ChartsArea } from './panel-sections.js';
 import { groupLineId, runLabel, RunsTable, type RunSort } from './runs-table.js';
@@ -171,8 +172,13 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
           <Notice kind="error">Could not load the runs: {runs.error}</Notice>
         ) : !runs.data ? (
           <Notice>Loading runs…</Notice>
+        ) : total === 0 && isFiltering(runFilter) ? (
+          <Notice>No run matches “{settledFilter}”.</Notice>
         ) : total === 0 ? (
-          <Notice>{isFiltering(runFilter) ? `No run matches “${settledFilter}”.` : 'This project has no runs yet.'}</Notice>
+          <div className="empty" data-testid="empty-project">
+            <p>This project has no runs yet.</p>
+            <FirstRun project={project} />
+          </div>
         ) : (
           <RunsTable runs={runs.data.runs} groups={groups} columns={columns} sort={sort} onSort={onSort} hidden={hidden} onToggle={toggle} charted={chartedColors} now={now} />
         )}
