@@ -56,4 +56,23 @@ describe.each(engines)('series queries on $name', (engine) => {
       expect(runtime[1]!.last[0]).toBe(999 * 0.5);
     }
   });
+
+  it('charts against wall time (_timestamp), whole and zoomed, in JSON and in binary', async () => {
+    // runRecords stamps step i at 1000 + i/2 seconds.
+    await ingest('a', Array.from({ length: 1000 }, (_, i) => i % 17));
+    const request: SeriesRequest = { runs: [run('a')], keys: ['v'], buckets: 4, x: '_timestamp' };
+    const whole = await querySeries(server.store, request);
+    expect(whole.x).toBe('_timestamp');
+    const buckets = whole.series[0]!.buckets.map((bucket) => bucket!);
+    expect(buckets.map((bucket) => bucket.count)).toEqual([250, 250, 250, 250]);
+    expect(buckets[0]!.first).toEqual([1000, 0]);
+    expect(buckets[3]!.last).toEqual([1000 + 999 * 0.5, 999 % 17]);
+    expect(decodeSeriesBinary(await querySeriesBinary(server.store, request), request)).toEqual(whole);
+    // Zoomed to a minute of wall time: 120 steps, at full resolution within it.
+    const zoomed = await querySeries(server.store, { ...request, buckets: 120, range: [1100, 1159.5] });
+    const inRange = zoomed.series[0]!.buckets.filter((bucket) => bucket !== null);
+    expect(inRange.reduce((n, bucket) => n + bucket.count, 0)).toBe(120);
+    expect(inRange[0]!.first[0]).toBe(1100);
+    expect(inRange[inRange.length - 1]!.last[0]).toBe(1159.5);
+  });
 });
