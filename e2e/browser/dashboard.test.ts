@@ -288,6 +288,11 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     expect(decodeURIComponent(page.url())).toContain('x:loss=_runtime');
     await until('loss against runtime drawn', async () => ((await linePixels(page, 'loss', await drawnColor(page, finished.id))) > 30 ? true : undefined));
     await shot('06-x-axis-runtime');
+    await panel.getByRole('combobox').selectOption('_timestamp');
+    await until('the wall-time axis', async () => ((await panel.getAttribute('data-x')) === '_timestamp' ? true : undefined));
+    expect(decodeURIComponent(page.url())).toContain('x:loss=_timestamp');
+    await until('loss against wall time drawn', async () => ((await linePixels(page, 'loss', await drawnColor(page, finished.id))) > 30 ? true : undefined));
+    await shot('06-x-axis-wall-time');
     await panel.getByRole('combobox').selectOption('_step');
     await until('the step axis again', async () => (!decodeURIComponent(page.url()).includes('x:loss') ? true : undefined));
   });
