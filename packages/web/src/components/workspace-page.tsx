@@ -20,6 +20,7 @@ import { readRunSort } from '../lib/run-sort.js';
 import { firstPageSize, MAX_LOADED_RUNS } from '../lib/runs-loader.js';
 import { MAX_SMOOTHING } from '../lib/smoothing.js';
 import { DEFAULT_BUILTIN_COLUMNS, tableColumns } from '../lib/table-columns.js';
+import { LiveListEvents } from '../lib/live-list.js';
 import { throttle } from '../lib/throttle.js';
 import { DEFAULT_SHOWN, MAX_SHOWN, readList, SHOWN_PARAM, writeList } from '../lib/view-params.js';
 import { useDebounced, useNow, usePainted, useResource } from '../hooks.js';
@@ -68,7 +69,7 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
     () => takeEarlyAnswer<KeysData>(paths.keys(entity, project)),
   );
   const runList = runs.data?.runs;
-  useLiveUpdates(feed, entity, project, runList, runs, keys.update);
+  useLiveUpdates(feed, entity, project, runList, runs, keys.update, JSON.stringify([filterParams(runFilter), sort]));
 
   const sections = useMemo(() => planPanels(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
   const axes = useMemo(() => axisChoices(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
@@ -202,9 +203,10 @@ const KEYS_REFRESH_MS = 2000;
 type KeysData = Awaited<ReturnType<typeof api.keys>>;
 
 /**
- * On live events: refetch the changed runs' rows, the run list when a run appears that the
- * table does not hold, and the keys (new metrics become panels) — each throttled, so a
- * burst of events costs a request at its start and one at its end.
+ * On live events: refetch the changed runs' rows, the run list once for a run the table does
+ * not hold (lib/live-list.ts), and the keys (new metrics become panels) — each throttled, so
+ * a burst of events costs a request at its start and one at its end. `query` names the
+ * list's filter and sort.
  */
 function useLiveUpdates(
   feed: LiveFeed,
@@ -213,11 +215,13 @@ function useLiveUpdates(
   runs: readonly RunInfo[] | undefined,
   list: AllRuns,
   updateKeys: (change: (current: KeysData | undefined) => KeysData | undefined) => void,
+  query: string,
 ) {
-  const latest = useRef({ entity, project, runs, list, updateKeys });
+  const latest = useRef({ entity, project, runs, list, updateKeys, query });
   useEffect(() => {
-    latest.current = { entity, project, runs, list, updateKeys };
+    latest.current = { entity, project, runs, list, updateKeys, query };
   });
+  const listEvents = useRef(new LiveListEvents());
   const pending = useRef(new Set<string>());
   const refresh = useMemo(
     () => ({
@@ -253,10 +257,12 @@ function useLiveUpdates(
   );
 
   useLiveEvents(feed, (event: LiveEvent) => {
-    if (latest.current.runs?.some((run) => run.id === event.run.id)) {
+    const { runs, query } = latest.current;
+    const action = listEvents.current.onEvent(event.run.id, new Set(runs?.map((run) => run.id)), query);
+    if (action === 'row') {
       pending.current.add(event.run.id);
       refresh.rows();
-    } else {
+    } else if (action === 'list') {
       refresh.list();
     }
     refresh.keys();
