@@ -207,7 +207,8 @@ export function LineChart(props: LineChartProps) {
         },
       },
       axes: [
-        { stroke: colors.axis, font: FONT, size: 32, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid, width: 1, size: 4 }, ...(xValues ? { values: xValues } : {}) },
+        // A time axis labels in two rows (the time, and the date under the first tick).
+        { stroke: colors.axis, font: FONT, size: axis === '_timestamp' ? 48 : 32, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid, width: 1, size: 4 }, ...(xValues ? { values: xValues } : {}) },
         {
           stroke: colors.axis,
           font: FONT,
