@@ -13,6 +13,7 @@ export default defineConfig({
       { extends: true, test: { name: 'web', include: ['packages/web/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['packages/cli/src/**/*.test.ts'], testTimeout: 60_000 } },
       { extends: true, test: { name: 'examples', include: ['examples/**/*.test.ts'], testTimeout: 60_000 } },
+      { extends: true, test: { name: 'scripts', include: ['scripts/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 60_000 } },
     ],
     pool: 'forks',

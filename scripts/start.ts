@@ -5,20 +5,23 @@
  * QUICKSTART_EPOCHS, QUICKSTART_STEP_MS), so there is a run to watch grow within seconds.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '@cairn/server';
+import { webBuildNeeded } from './web-build.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 8080);
 const dataDir = path.resolve(process.env.CAIRN_DATA ?? path.join(os.homedir(), '.cairn'));
 
-// The dashboard is served from its build; a fresh clone builds it once (about half a minute).
+// The dashboard is served from its build; a fresh clone builds it once (about half a minute),
+// and so does a start after its sources changed (a pull).
 const webRoot = path.join(root, 'packages', 'web', 'dist');
-if (!existsSync(path.join(webRoot, 'index.html'))) {
-  console.log('Building the dashboard (first start only)...');
+const buildNeeded = webBuildNeeded(root);
+if (buildNeeded) {
+  console.log(buildNeeded === 'missing' ? 'Building the dashboard (first start only)...' : 'Building the dashboard (its sources changed since the last build)...');
   const build = spawnSync('npm', ['run', 'build', '-w', 'packages/web'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) console.error('The dashboard did not build; the API works without it (see the output above).');
 }
