@@ -201,6 +201,10 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     const row = page.locator('[data-testid="projects"] tbody tr', { hasText: 'demo' });
     await row.waitFor();
     expect(await row.locator('td').nth(2).textContent()).toBe('2');
+    // Last activity: how long ago, the date and time in its title.
+    const lastActivity = row.locator('td').nth(3);
+    expect(await lastActivity.textContent()).toMatch(/just now|ago/);
+    expect(await lastActivity.getAttribute('title')).toMatch(/\d{1,2}:\d{2}/);
     await shot('01-projects');
   });
 
@@ -313,6 +317,12 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await overview.waitFor();
     expect(await overview.textContent()).toContain(os.hostname());
     expect(await overview.textContent()).toContain('sweep-1');
+    const item = (label: string) => overview.locator('.overview-item', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd');
+    expect(await item('Job type').textContent()).toBe('train');
+    expect(await item('Start time').textContent()).toMatch(/\d{1,2}:\d{2}/);
+    expect(await item('Duration').textContent()).toMatch(/\d/);
+    // The command that started the run: here, the test runner's worker.
+    expect(await item('Command').textContent()).toMatch(/vitest/);
     const config = page.locator('[data-testid="config"]');
     await config.locator('tr', { hasText: 'optimizer.name' }).waitFor();
     expect(await config.locator('tr', { hasText: 'optimizer.name' }).textContent()).toContain('adam');
