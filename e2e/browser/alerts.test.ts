@@ -144,8 +144,10 @@ describe.skipIf(chromiumMissing !== undefined)('alerts on the run page in Chromi
     await page.goto(runUrl(run.id));
     await alertItems().first().waitFor();
     expect(await titles()).toEqual(['epoch 7 done', 'epoch 6 done', 'epoch 5 done', 'epoch 4 done', 'epoch 3 done']);
+    await shot('compact');
     await alertsSection().getByRole('button', { name: 'Show all 7 alerts' }).click();
     expect((await titles()).at(-1)).toBe('epoch 1 done');
+    await shot('all');
     await alertsSection().getByRole('button', { name: 'Show the newest 5' }).click();
     expect(await alertItems().count()).toBe(5);
   });

@@ -252,11 +252,13 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await page.getByPlaceholder('Filter runs by name or id').fill('wid');
     await until('only wider', async () => ((await names()).join() === 'wider' ? true : undefined));
     expect(page.url()).toContain('q=wid');
+    await shot('05a-filtered');
     await page.getByPlaceholder('Filter runs by name or id').fill('');
     await until('both runs again', async () => ((await names()).length === 2 ? true : undefined));
 
     await page.getByPlaceholder('Search panels').fill('val');
     await until('only the val panels', async () => ((await page.locator('[data-testid="panel"]').count()) === 2 ? true : undefined));
+    await shot('05b-panel-search');
     await page.getByPlaceholder('Search panels').fill('');
     await until('every panel again', async () => ((await page.locator('[data-testid="panel"]').count()) === 5 ? true : undefined));
   });
@@ -306,6 +308,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await toggle.click();
     await until('the legend without baseline', async () => ((await page.locator(`[data-testid="panel"][data-key="loss"] [data-run="${finished.id}"]`).count()) === 0 ? true : undefined));
     expect(page.url()).toContain(`hide=${finished.id}`);
+    await shot('06b-hidden-run');
     await page.getByRole('button', { name: 'Show baseline in charts' }).click();
     await until('baseline back', async () => ((await page.locator(`[data-testid="panel"][data-key="loss"] [data-run="${finished.id}"]`).count()) === 1 ? true : undefined));
   });

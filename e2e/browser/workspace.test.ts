@@ -453,5 +453,6 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     const names = await entries.locator('.legend-name').allTextContents();
     expect(names[0]).toBe('bulk-0000');
     expect(names.at(-1)).toBe('bulk-0039');
+    await shot('long-legend');
   });
 });
