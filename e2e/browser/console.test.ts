@@ -4,7 +4,8 @@
  * dashboard. Real training processes (e2e/fixtures/console-child.ts) print to stdout and
  * stderr through the SDK: the page shows the lines of a running run as they arrive, stderr
  * marked, colours stripped, filtered on request, and the tail of a long log with "show all";
- * a run started with CAIRN_CONSOLE=off gets the empty state. Screenshots: test-results/screenshots/console-*.
+ * a run started with CAIRN_CONSOLE=off gets the empty state. The Stop button, confirmed,
+ * interrupts a running script and leaves its run killed. Screenshots: test-results/screenshots/console-*.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -157,5 +158,27 @@ describe.skipIf(chromiumMissing !== undefined)('console output on the run page i
     expect(await empty.textContent()).toContain('This run recorded no console output.');
     await consoleSection().scrollIntoViewIfNeeded();
     await shot('04-empty');
+  });
+
+  it('stops a running run from its page: asked to confirm, the script interrupted, the run killed', async () => {
+    const child = await startChild({});
+    await page.goto(runUrl(child.id));
+    const stopButton = page.getByRole('button', { name: 'Stop run' });
+    await stopButton.waitFor();
+    await until('ticks in its console', async () => ((await consoleTexts()).length > 3 ? true : undefined));
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await stopButton.click();
+    expect(asked).toMatch(/^Stop run .+\? Its script is interrupted and the run ends as killed\.$/);
+    // The SDK finishes the run (exit code 255) and interrupts its script with SIGINT: no exit code.
+    expect(await child.exited).toBeNull();
+    await until('killed on the server', async () => ((await apiRun(child.id)).state === 'killed' ? true : undefined));
+    expect((await apiRun(child.id)).exitCode).toBe(255);
+    await until('the page showing it killed', async () => ((await page.locator('.run-head [data-state]').getAttribute('data-state')) === 'killed' ? true : undefined));
+    expect(await page.getByRole('button', { name: 'Stop run' }).count()).toBe(0);
+    await shot('05-stopped');
   });
 });
