@@ -168,6 +168,30 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     await shot('01-workspace');
   });
 
+  it('fits a wide monitor: the page capped at 1800 px and centred, the panels side by side', async () => {
+    await page.setViewportSize({ width: 2560, height: 1440 });
+    try {
+      await page.goto(`${server.url}/local/ws`);
+      await until('six runs', async () => ((await tableNames()).length === 6 ? true : undefined));
+      for (const key of ['loss', 'acc']) {
+        await until(`${key} drawn`, async () => ((await linePixels(page, key, await drawnColor(page, runId('a-1')))) > 30 ? true : undefined));
+      }
+      const main = (await page.locator('main.page').boundingBox())!;
+      expect(main.width).toBe(1800);
+      expect(Math.abs(main.x - (2560 - main.x - main.width))).toBeLessThanOrEqual(1);
+      const [loss, acc] = await Promise.all(['loss', 'acc'].map(async (key) => (await page.locator(`[data-testid="panel"][data-key="${key}"]`).boundingBox())!));
+      expect(acc!.y).toBe(loss!.y);
+      const [left, right] = acc!.x < loss!.x ? [acc!, loss!] : [loss!, acc!];
+      expect(right.x).toBeGreaterThanOrEqual(left.x + left.width);
+      // The runs table spans the card: no column is squeezed into a horizontal scroll.
+      const scroller = page.getByTestId('runs-scroll');
+      expect(await scroller.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+      await shot('01b-wide-monitor');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('zooms by dragging: the range is re-queried at full resolution, synced across panels, kept in the URL', async () => {
     const [fullFrom, fullTo] = await xScale('loss');
     expect(fullFrom).toBe(0);
