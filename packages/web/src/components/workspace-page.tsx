@@ -5,11 +5,11 @@
  * x-axis and the log-scale panels. The live stream updates only what changed: the run's
  * row, and the panels showing that run.
  */
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LiveEvent, RunInfo } from '@cairn/protocol';
 import { api, paths } from '../lib/api.js';
 import { takeEarlyAnswer } from '../lib/early-answers.js';
-import { distinctColors } from '../lib/colors.js';
+import { ColorKeeper } from '../lib/colors.js';
 import { summaryColumns } from '../lib/columns.js';
 import { chartedGroups, groupRuns, parseGroupBy } from '../lib/grouping.js';
 import { axisChoices, metricFor, planPanels } from '../lib/panels.js';
@@ -85,6 +85,8 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
   const columns = useMemo(() => tableColumns(columnIds), [columnIds.join('\n')]);
 
   const groups = useMemo(() => (groupBy && runList ? groupRuns(runList, groupBy) : undefined), [groupBy, runList]);
+  // Per workspace page (a project): its runs' colours while it lives.
+  const [colorKeeper] = useState(() => new ColorKeeper());
   const charted = useMemo<ChartRun[]>(() => {
     let lines: ChartRun[];
     if (groups) {
@@ -101,10 +103,11 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
         if (!hidden.has(run.id)) lines.push({ id: run.id, name: runLabel(run), color: '' });
       }
     }
-    // No two lines of a chart alike (while the palette lasts); the table shows the same colours.
-    const colors = distinctColors(lines.map((line) => line.id));
+    // No two lines of a chart alike (while the palette lasts), and each run keeps its colour
+    // while the page lives (hiding a run recolours no other); the table shows the same colours.
+    const colors = colorKeeper.colorsFor(lines.map((line) => line.id));
     return lines.map((line) => ({ ...line, color: colors.get(line.id)! }));
-  }, [groups, runList, hidden, shownLimit]);
+  }, [groups, runList, hidden, shownLimit, colorKeeper]);
   // The same lines while more pages of runs arrive: the panels (memoised) stay as they are.
   const chartedKey = chartedLinesKey(charted);
   const stableCharted = useMemo(() => charted, [chartedKey]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distinctColors, RUN_PALETTE, runColor, withAlpha } from './colors.js';
+import { ColorKeeper, distinctColors, hashString, RUN_PALETTE, runColor, withAlpha } from './colors.js';
 
 describe('runColor', () => {
   it('gives a run the same palette colour every time', () => {
@@ -53,5 +53,48 @@ describe('distinctColors', () => {
     const many = distinctColors(ids(40));
     expect(many.size).toBe(40);
     expect(new Set(many.values()).size).toBe(RUN_PALETTE.length);
+  });
+});
+
+describe('ColorKeeper', () => {
+  /** Ids whose own colours collide: the first `n` ids `run-<i>` with the same palette slot. */
+  const colliding = (n: number): string[] => {
+    const bySlot = new Map<number, string[]>();
+    for (let i = 0; ; i++) {
+      const id = `run-${i}`;
+      const slot = hashString(id) % RUN_PALETTE.length;
+      const list = bySlot.get(slot) ?? [];
+      list.push(id);
+      bySlot.set(slot, list);
+      if (list.length === n) return list;
+    }
+  };
+
+  it('colours a first set as distinctColors does', () => {
+    const ids = ['a', 'b', 'c', ...colliding(3)];
+    expect(new ColorKeeper().colorsFor(ids)).toEqual(distinctColors(ids));
+  });
+
+  it('recolours no run when another is hidden, and gives a hidden run its colour back', () => {
+    const [first, second, third] = colliding(3) as [string, string, string];
+    const keeper = new ColorKeeper();
+    const all = keeper.colorsFor([first, second, third]);
+    expect(new Set(all.values()).size).toBe(3);
+    // Hiding the run that holds the shared colour: the displaced ones keep theirs.
+    const without = keeper.colorsFor([second, third]);
+    expect(without.get(second)).toBe(all.get(second));
+    expect(without.get(third)).toBe(all.get(third));
+    // distinctColors alone would give the colour back to one of them.
+    expect(distinctColors([second, third]).get(second)).not.toBe(all.get(second));
+    expect(keeper.colorsFor([first, second, third])).toEqual(all);
+  });
+
+  it('gives a new run a colour no run charted with it has', () => {
+    const [first, second] = colliding(2) as [string, string];
+    const keeper = new ColorKeeper();
+    const before = keeper.colorsFor([first]);
+    const after = keeper.colorsFor([first, second]);
+    expect(after.get(first)).toBe(before.get(first));
+    expect(after.get(second)).not.toBe(after.get(first));
   });
 });

@@ -1,6 +1,7 @@
 /**
- * A stable colour per run: the same run id gets the same colour in every table, chart and
- * page, on every load, without storing anything.
+ * A colour per run: its own colour ({@link runColor}, from its id, the same on every load
+ * without storing anything), unless a run charted with it has that colour too; then
+ * {@link distinctColors} and {@link ColorKeeper} give it the next free one.
  */
 
 /** Distinguishable on both the light and the dark theme. */
@@ -53,6 +54,50 @@ export function distinctColors(ids: Iterable<string>): Map<string, string> {
     slots.set(id, slot);
   }
   return new Map(sorted.map((id) => [id, RUN_PALETTE[slots.get(id)!]!]));
+}
+
+/**
+ * Colours that stay with their runs while the page lives: a run keeps the colour it was first
+ * given, whatever is charted with it later, so hiding one run never recolours another, and a
+ * run shown again comes back in its colour. Runs seen for the first time are coloured as
+ * {@link distinctColors} would, around the colours of the runs charted with them: their own
+ * colour when free, else the next free one.
+ *
+ * @example
+ * const keeper = new ColorKeeper();
+ * keeper.colorsFor(['a', 'b', 'c']); // b displaced from a's colour, say
+ * keeper.colorsFor(['b', 'c']);      // b keeps the colour it had, a hidden
+ */
+export class ColorKeeper {
+  /** Palette slot given to each run. */
+  private readonly given = new Map<string, number>();
+
+  colorsFor(ids: Iterable<string>): Map<string, string> {
+    const list = [...new Set(ids)];
+    const size = RUN_PALETTE.length;
+    const taken = new Set<number>();
+    for (const id of list) {
+      const slot = this.given.get(id);
+      if (slot !== undefined) taken.add(slot);
+    }
+    const fresh = list.filter((id) => !this.given.has(id)).sort();
+    const displaced: string[] = [];
+    for (const id of fresh) {
+      const own = hashString(id) % size;
+      if (taken.has(own)) displaced.push(id);
+      else {
+        taken.add(own);
+        this.given.set(id, own);
+      }
+    }
+    for (const id of displaced) {
+      let slot = hashString(id) % size;
+      if (taken.size < size) while (taken.has(slot)) slot = (slot + 1) % size;
+      taken.add(slot);
+      this.given.set(id, slot);
+    }
+    return new Map(list.map((id) => [id, RUN_PALETTE[this.given.get(id)!]!]));
+  }
 }
 
 /** `#rrggbb` with an alpha in [0, 1], as `#rrggbbaa`. */
