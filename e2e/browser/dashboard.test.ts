@@ -6,19 +6,14 @@
  * screenshot in test-results/screenshots/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, chromiumMissing, launchChromium, screenshots, until as waitFor, drawnColor, linePixels } from './support.js';
-import { Hono } from 'hono';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import type { RunInfo } from '@cairn/protocol';
 import { finish, init, type Run } from '@cairn/sdk';
 import { startServer, type RunningServer } from '@cairn/server';
-import { mountWeb } from '../../packages/server/src/http/web.js';
-import { projectKeysRoute } from '../../packages/server/src/query/keys-query.js';
 
 
 if (chromiumMissing) it.skip(chromiumMissing, () => {});
@@ -26,24 +21,6 @@ if (chromiumMissing) it.skip(chromiumMissing, () => {});
 /** This journey follows a run that is still logging, so it waits longer than the others. */
 function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
   return waitFor(what, check, timeoutMs, 150);
-}
-
-/** The body, ending quietly when the browser leaves (an event stream is cut, not failed). */
-function quietOnAbort(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
-  if (!body) return null;
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch {
-        controller.close();
-      }
-    },
-    cancel: (reason) => reader.cancel(reason).catch(() => {}),
-  });
 }
 
 /** A deterministic noisy decay: loss-like values. */
@@ -54,7 +31,7 @@ function lossAt(step: number, scale: number): number {
 describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { timeout: 240_000 }, () => {
   const temp = mkdtempSync(path.join(os.tmpdir(), 'cairn-browser-'));
   let api: RunningServer;
-  let web: ServerType;
+  /** The dashboard's origin: `cairn server` serving the build beside its API. */
   let webUrl: string;
   let browser: Browser;
   let page: Page;
@@ -129,30 +106,8 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     const dist = path.join(temp, 'dist');
     buildWeb(dist);
 
-    api = await startServer({ port: 0, dataDir: path.join(temp, 'data'), quiet: true });
-    // The dashboard's origin: the built files, with /api proxied to the real server (live stream included).
-    const app = new Hono();
-    // Until app.ts registers it, the keys route is served here, over the real server's store.
-    app.get('/api/v1/projects/:entity/:project/keys', projectKeysRoute(api.store));
-    app.all('/api/*', async (c) => {
-      const url = new URL(c.req.url);
-      const method = c.req.method;
-      const upstream = await fetch(`${api.url}${url.pathname}${url.search}`, {
-        method,
-        headers: { 'content-type': c.req.header('content-type') ?? 'application/json', accept: c.req.header('accept') ?? '*/*' },
-        body: method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer(),
-        signal: c.req.raw.signal,
-      });
-      const headers = new Headers(upstream.headers);
-      headers.delete('content-encoding');
-      headers.delete('content-length');
-      return new Response(quietOnAbort(upstream.body), { status: upstream.status, headers });
-    });
-    mountWeb(app, dist);
-    web = await new Promise<ServerType>((resolve) => {
-      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(server));
-    });
-    webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    api = await startServer({ port: 0, dataDir: path.join(temp, 'data'), quiet: true, webRoot: dist });
+    webUrl = api.url;
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
@@ -167,10 +122,6 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
   afterAll(async () => {
     await browser?.close();
     if (running) await finish();
-    if (web) {
-      (web as { closeAllConnections?: () => void }).closeAllConnections?.();
-      await new Promise((resolve) => web.close(resolve));
-    }
     await api?.close();
     rmSync(temp, { recursive: true, force: true });
   }, 120_000);
