@@ -35,7 +35,7 @@ import { parseRunListQuery } from '../packages/server/src/query/runs-query.js';
 import { formatMillis, medianAndP95 } from './lib/stats.js';
 import {
   againstTarget, browserLine, buildWeb, buildWebUnminified, chromiumMissing, closePage, cpuProfile, ENTITY, exists, launchBrowser, loadRun, openPage, pad,
-  printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, summarizeTrace, traceMainThread, waitForMark, webSourceLine, type ResourceTiming,
+  openStatic, printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, staticCopy, summarizeTrace, traceMainThread, waitForMark, webSourceLine, type ResourceTiming,
 } from './lib/browser.js';
 
 const PROJECT = 'table';
@@ -43,8 +43,6 @@ const RUNS = 10_000;
 const LOADS = 5;
 /** The user-timing mark main.tsx makes as the app's first render starts. */
 const FIRST_RENDER_MARK = 'cairn:first-render';
-/** Where the static copy of the page is served (intercepted in the page: the server never sees it). */
-const STATIC_PATH = '/__bench/static-table.html';
 const SORT_CLICKS = 5;
 const TARGET_MS = 200;
 const TABLE = '[data-testid="runs-table"]';
@@ -175,22 +173,11 @@ function staticTable(page: Page): Promise<{ ms: number; rows: number }> {
   })()`);
 }
 
-/** The page as it is now, as static HTML: its DOM with every script taken out. */
-async function staticCopy(page: Page): Promise<string> {
-  const html = await page.evaluate<string>(`(() => {
-    const copy = document.documentElement.cloneNode(true);
-    for (const script of copy.querySelectorAll('script, link[rel=modulepreload]')) script.remove();
-    return copy.outerHTML;
-  })()`);
-  return `<!doctype html>${html}`;
-}
-
-/** `html` served at STATIC_PATH in a fresh context: navigation → its first table row painted. */
+/** The page's static copy in a fresh context: navigation → its first table row painted. */
 async function loadStatic(browser: Browser, url: string, html: string): Promise<number> {
   const page = await tablePage(browser);
   try {
-    await page.route(`**${STATIC_PATH}`, (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
-    await page.goto(`${url}${STATIC_PATH}`);
+    await openStatic(page, url, html);
     return (await waitForMark(page, 'row')).painted;
   } finally {
     await closePage(page);

@@ -56,7 +56,7 @@ import { machineLine, makeTempDir, removeTempDir, reportResult, scalarRow, ROW_K
 import { formatMillis, medianAndP95, quantile } from './lib/stats.js';
 import {
   type Trace, againstTarget, browserLine, buildWeb, buildWebUnminified, chromiumMissing, closePage, cpuProfile, ENTITY, exists, frameIntervals, launchBrowser, loadRun,
-  openPage, pad, presentedFrames, printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, summarizeTrace, traceMainThread, tracePipeline, waitForMark, webSourceLine, type PresentedFrames,
+  openPage, openStatic, pad, presentedFrames, printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, staticCopy, summarizeTrace, traceMainThread, tracePipeline, waitForMark, webSourceLine, type PresentedFrames,
 } from './lib/browser.js';
 
 const PROJECT = 'workspace';
@@ -269,29 +269,13 @@ async function idleFrames(page: Page, ms: number): Promise<number[]> {
   return frameIntervals(await page.evaluate<number[]>('window.__bench.stopFrames()'));
 }
 
-/** Where the static copies of the workspace are served (intercepted in the page: the server never sees it). */
-const STATIC_PATH = '/__bench/static-workspace.html';
-
 /**
  * The page as it is now, as static HTML: its DOM with every script taken out and each chart's
  * canvas replaced by an image of what it shows. With `canvases`, a script (the page's only one)
  * puts the canvases back, each drawn once from its image.
  */
 async function staticWorkspace(page: Page, canvases: boolean): Promise<string> {
-  const html = await page.evaluate<string>(`(() => {
-    const copy = document.documentElement.cloneNode(true);
-    const live = document.querySelectorAll('canvas');
-    copy.querySelectorAll('canvas').forEach((canvas, i) => {
-      const image = document.createElement('img');
-      image.src = live[i].toDataURL();
-      image.style.cssText = live[i].style.cssText;
-      image.className = live[i].className;
-      image.dataset.canvas = '';
-      canvas.replaceWith(image);
-    });
-    for (const script of copy.querySelectorAll('script, link[rel=modulepreload]')) script.remove();
-    return '<!doctype html>' + copy.outerHTML;
-  })()`);
+  const html = await staticCopy(page, { canvasesAsImages: true });
   if (!canvases) return html;
   const redraw = `<script>
     for (const image of Array.from(document.querySelectorAll('img[data-canvas]'))) {
@@ -326,12 +310,11 @@ async function shownPass(browser: Browser, page: Page): Promise<ShownPass> {
   return { frames: frames!, shown: presentedFrames(trace, times[0] ?? 0, times[times.length - 1] ?? 0) };
 }
 
-/** A scroll pass over `html` served at STATIC_PATH in a fresh context (loaded, then left 500 ms). */
+/** A scroll pass over a static copy `html` in a fresh context (loaded, then left 500 ms). */
 async function staticScrollPass(browser: Browser, url: string, html: string): Promise<ShownPass> {
   const page = await openPage(browser);
   try {
-    await page.route(`**${STATIC_PATH}`, (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
-    await page.goto(`${url}${STATIC_PATH}`);
+    await openStatic(page, url, html);
     await settle(page, 500);
     return await shownPass(browser, page);
   } finally {

@@ -289,6 +289,40 @@ export function waitForMark(page: Page, name: string, timeoutMs = 60_000): Promi
   });
 }
 
+/** Where {@link openStatic} serves a page's static copy (intercepted in the page: the server never sees it). */
+const STATIC_PATH = '/__bench/static.html';
+
+/**
+ * The page as it is now, as static HTML (a baseline: the same DOM without the app): its DOM
+ * with every script taken out; with `canvasesAsImages`, each canvas replaced by an image of
+ * what it shows (marked `data-canvas`).
+ */
+export async function staticCopy(page: Page, options: { canvasesAsImages?: boolean } = {}): Promise<string> {
+  const html = await page.evaluate<string>(`(() => {
+    const copy = document.documentElement.cloneNode(true);
+    if (${options.canvasesAsImages === true}) {
+      const live = document.querySelectorAll('canvas');
+      copy.querySelectorAll('canvas').forEach((canvas, i) => {
+        const image = document.createElement('img');
+        image.src = live[i].toDataURL();
+        image.style.cssText = live[i].style.cssText;
+        image.className = live[i].className;
+        image.dataset.canvas = '';
+        canvas.replaceWith(image);
+      });
+    }
+    for (const script of copy.querySelectorAll('script, link[rel=modulepreload]')) script.remove();
+    return copy.outerHTML;
+  })()`);
+  return `<!doctype html>${html}`;
+}
+
+/** Loads `html` (a {@link staticCopy}) in `page`, served at a path of `url`: the app's origin, whose stylesheets it links. */
+export async function openStatic(page: Page, url: string, html: string): Promise<void> {
+  await page.route(`**${STATIC_PATH}`, (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
+  await page.goto(`${url}${STATIC_PATH}`);
+}
+
 /** Waits for two painted frames in a row: whatever was queued is on screen. */
 export async function settle(page: Page, ms = 0): Promise<void> {
   if (ms > 0) await page.waitForTimeout(ms);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isCairnError } from '@cairn/protocol';
 import { init, run as activeRun } from './init.js';
 import { openRun } from './read.js';
-import { captureStderr, tempDir } from './test-support/index.js';
+import { captureStderr, rejection, tempDir } from './test-support/index.js';
 
 /** Sets these CAIRN_* variables and clears every other one the test process has, until the test ends. */
 function cairnEnv(vars: Record<string, string>): void {
@@ -30,15 +30,6 @@ function filesUnder(dir: string): string[] {
     else if (stat.isFile()) files.push(full);
   }
   return files;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('CAIRN_ENTITY and CAIRN_RUN_ID', () => {

@@ -5,16 +5,7 @@ import { isCairnError } from '@cairn/protocol';
 import cairn, * as sdk from './index.js';
 import { openRun } from './read.js';
 import type { Run } from './run.js';
-import { captureStderr, recordsOnDisk, startRun, tempDir, thrown } from './test-support/index.js';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { captureStderr, recordsOnDisk, rejection, startRun, tempDir, thrown } from './test-support/index.js';
 
 describe('init() and the active run', () => {
   it('makes the run global while it is active and resets everything at finish', async () => {

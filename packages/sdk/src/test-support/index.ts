@@ -54,3 +54,13 @@ export function thrown(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+/** The error `promise` rejects with (a test fails when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
