@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, chromiumMissing, launchChromium, screenshots, until as waitFor, drawnColor, linePixels } from './support.js';
 import type { Browser, Page } from 'playwright-core';
-import type { RunInfo } from '@cairn/protocol';
+import type { RunInfo, SeriesRequest } from '@cairn/protocol';
 import { finish, init, type Run } from '@cairn/sdk';
 import { startServer, type RunningServer } from '@cairn/server';
 
@@ -224,8 +224,11 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await until('the live table row', async () => ((await row.textContent())?.includes('0.0123') ? true : undefined));
     expect(before).not.toBe('0.0123');
     expect(seriesRequests.length).toBeGreaterThan(requestsBefore);
-    // Only panels showing the running run refetch; the finished run's data comes along in the same request.
-    expect(seriesRequests.slice(requestsBefore).every((body) => body.includes(running.id))).toBe(true);
+    // Only the running run's new points are asked for: its tail, from its last bucket on, with
+    // its whole series in one bucket (the count that checks the tail); never the finished run.
+    const live = seriesRequests.slice(requestsBefore).map((body) => JSON.parse(body) as SeriesRequest);
+    expect(live.every((request) => request.runs.every((entry) => entry.id === running.id))).toBe(true);
+    expect(live.some((request) => request.runs.some((entry) => entry.range !== undefined) && request.runs.some((entry) => entry.buckets === 1))).toBe(true);
     expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
     await shot('04-live');
   });

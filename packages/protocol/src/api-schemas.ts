@@ -10,15 +10,21 @@ export const nameSchema = z.string().regex(/^[^/\\#?%:\s][^/\\#?%:]{0,127}$/, 'm
 
 export const runRefSchema = z.object({ entity: nameSchema, project: nameSchema, id: nameSchema });
 
+const rangeSchema = z
+  .tuple([z.number(), z.number()])
+  .refine(([from, to]) => Number.isFinite(from) && Number.isFinite(to) && from <= to, 'must be [from, to] with finite from ≤ to');
+const bucketsSchema = z.number().int().min(1).max(10_000);
+
 export const seriesRequestSchema = z.object({
-  runs: z.array(runRefSchema).min(1).max(1000),
+  // A run may carry its own range and bucket count, and may be listed more than once.
+  runs: z
+    .array(runRefSchema.extend({ range: rangeSchema.optional(), buckets: bucketsSchema.optional() }))
+    .min(1)
+    .max(1000),
   keys: z.array(z.string().min(1).max(512)).min(1).max(200),
   x: z.string().min(1).max(512).optional(),
-  range: z
-    .tuple([z.number(), z.number()])
-    .refine(([from, to]) => Number.isFinite(from) && Number.isFinite(to) && from <= to, 'must be [from, to] with finite from ≤ to')
-    .optional(),
-  buckets: z.number().int().min(1).max(10_000),
+  range: rangeSchema.optional(),
+  buckets: bucketsSchema,
   format: z.enum(['json', 'binary']).optional(),
 });
 

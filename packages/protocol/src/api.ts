@@ -262,7 +262,13 @@ export interface HistoryPage {
 export type SeriesAxis = '_step' | '_runtime' | '_timestamp' | (string & {});
 
 export interface SeriesRequest {
-  runs: Array<{ entity: string; project: string; id: string }>;
+  /**
+   * The runs, each answered for every key. A run may carry its own `range` and `buckets`,
+   * which replace the request's for its series, and may be listed more than once: the live
+   * dashboard asks, in one request, for a running run's newest points (its own range) and
+   * for its whole extent in one bucket (to check that nothing else changed).
+   */
+  runs: Array<{ entity: string; project: string; id: string; range?: [number, number]; buckets?: number }>;
   keys: string[];
   x?: SeriesAxis;
   /** Inclusive range on the x-axis; the whole series when absent. */
@@ -288,6 +294,6 @@ export interface M4Bucket {
 
 export interface SeriesResponse {
   x: SeriesAxis;
-  /** Per run × key: `buckets` slots, null where a bucket holds no point; empty when the series has none. */
+  /** Per run entry × key (runs outer): the entry's `buckets` slots, null where a bucket holds no point; empty when the series has none. */
   series: Array<{ run: { entity: string; project: string; id: string }; key: string; buckets: Array<M4Bucket | null> }>;
 }

@@ -147,7 +147,13 @@ describe.each(engines)('HTTP API on $name', (engine) => {
         const response = await server.app.request(`${runs}?${query}`);
         expect(response.status, query).toBe(400);
       }
-      for (const body of ['{', '{"runs":[],"keys":["a"],"buckets":10}', '{"runs":[{"entity":"local","project":"proj","id":"good"}],"keys":["a"],"buckets":0}']) {
+      for (const body of [
+        '{',
+        '{"runs":[],"keys":["a"],"buckets":10}',
+        '{"runs":[{"entity":"local","project":"proj","id":"good"}],"keys":["a"],"buckets":0}',
+        '{"runs":[{"entity":"local","project":"proj","id":"good","range":[5,1]}],"keys":["a"],"buckets":10}',
+        '{"runs":[{"entity":"local","project":"proj","id":"good","buckets":10001}],"keys":["a"],"buckets":10}',
+      ]) {
         const response = await server.app.request(apiPaths.series(), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
         expect(response.status, body).toBe(400);
       }

@@ -57,6 +57,34 @@ describe.each(engines)('series queries on $name', (engine) => {
     }
   });
 
+  it('answers each run entry for its own range and bucket count, the same run listed twice read at one moment', async () => {
+    await ingest('a', Array.from({ length: 1000 }, (_, i) => i % 17));
+    await ingest('b', [1, 2, 3]);
+    const total = (buckets: ReadonlyArray<{ count: number } | null>) => buckets.reduce((n, bucket) => n + (bucket?.count ?? 0), 0);
+    for (const x of ['_step', '_runtime']) {
+      // runRecords stamps step i at runtime i/2 seconds.
+      const scale = x === '_step' ? 1 : 0.5;
+      const request: SeriesRequest = {
+        runs: [{ ...run('a'), range: [900 * scale, 1100 * scale], buckets: 4 }, { ...run('a'), buckets: 1 }, run('b'), { ...run('missing'), buckets: 3 }],
+        keys: ['v'],
+        x,
+        buckets: 10,
+      };
+      const answer = await querySeries(server.store, request);
+      const [tail, whole, b, missing] = answer.series.map((s) => s.buckets);
+      // The newest points on a grid of their own, 50 steps a bucket; beyond the run, empty buckets.
+      expect(tail!.map((bucket) => bucket?.count ?? 0), x).toEqual([50, 50, 0, 0]);
+      expect(tail![1]!.last, x).toEqual([999 * scale, 999 % 17]);
+      // The whole run in one bucket: its count and extent.
+      expect(whole, x).toEqual([{ count: 1000, first: [0, 0], last: [999 * scale, 999 % 17], min: [0, 0], max: [16 * scale, 16] }]);
+      // The request's own range (none) and bucket count for a run without its own.
+      expect(b!.length, x).toBe(10);
+      expect(total(b!), x).toBe(3);
+      expect(missing, x).toEqual([]);
+      expect(decodeSeriesBinary(await querySeriesBinary(server.store, request), request), x).toEqual(answer);
+    }
+  });
+
   it('charts against wall time (_timestamp), whole and zoomed, in JSON and in binary', async () => {
     // runRecords stamps step i at 1000 + i/2 seconds.
     await ingest('a', Array.from({ length: 1000 }, (_, i) => i % 17));

@@ -33,54 +33,84 @@ export async function querySeriesBinary(store: Store, body: unknown): Promise<Ui
   return encodeSeriesBinary(series.map((s) => s.columns));
 }
 
+/** One run entry of the request with the range and bucket count its series are answered for. */
+interface Entry {
+  pk: number;
+  range: [number, number] | undefined;
+  buckets: number;
+}
+
 async function computeSeries(store: Store, body: unknown): Promise<{ x: string; series: ComputedSeries[] }> {
   const request = validate(body);
-  const { runs, keys, buckets, range } = request;
+  const { runs, keys } = request;
   const x = request.x ?? '_step';
   const refs = await store.runRefs(runs);
-  const pks = refs.map((ref) => ref?.pk);
   const versions = new Map(refs.filter((ref) => ref !== undefined).map((ref) => [ref.pk, ref.historyRows]));
+  // A run's own range and bucket count replace the request's.
+  const entries = runs.map((run, i): Entry | undefined => {
+    const ref = refs[i];
+    return ref && { pk: ref.pk, range: run.range ?? request.range, buckets: run.buckets ?? request.buckets };
+  });
   const results = new Map<string, M4Columns>();
+  const resultKey = (entry: Entry, key: string) => seriesAnswerKey(entry.pk, versions.get(entry.pk)!, key, x, entry.range, entry.buckets);
   for (const key of keys) {
     // Answers kept from an earlier request for runs that got no rows since; the rest computed.
-    const todo: number[] = [];
-    const answerKeys = new Map<number, string>();
-    for (const [pk, version] of versions) {
-      const answerKey = seriesAnswerKey(pk, version, key, x, range, buckets);
+    const todo = new Map<string, Entry>();
+    for (const entry of entries) {
+      if (entry === undefined) continue;
+      const answerKey = resultKey(entry, key);
+      if (results.has(answerKey) || todo.has(answerKey)) continue;
       const kept = store.series.cachedAnswer(answerKey);
-      if (kept) results.set(`${pk}\u0000${key}`, kept);
-      else {
-        todo.push(pk);
-        answerKeys.set(pk, answerKey);
-      }
+      if (kept) results.set(answerKey, kept);
+      else todo.set(answerKey, entry);
     }
-    const computed = (pk: number, columns: M4Columns) => {
-      results.set(`${pk}\u0000${key}`, columns);
-      store.series.rememberAnswer(answerKeys.get(pk)!, columns);
+    if (todo.size === 0) continue;
+    const computed = (answerKey: string, columns: M4Columns) => {
+      results.set(answerKey, columns);
+      store.series.rememberAnswer(answerKey, columns);
     };
-    if (todo.length === 0) continue;
+    // Each run's points are read once, over what its entries cover, so that all of a run's
+    // entries describe the same moment of a run that is being written to.
+    const byRun = new Map<number, Array<[string, Entry]>>();
+    for (const item of todo) byRun.set(item[1].pk, [...(byRun.get(item[1].pk) ?? []), item]);
     if (x === '_step') {
       // One read for every run: chunk metadata from the database, chunk data mostly from memory.
-      const chunksByRun = await store.series.chunks(todo, key, range?.[0], range?.[1], versions);
+      const cover = coverOf([...todo.values()]);
+      const chunksByRun = await store.series.chunks([...byRun.keys()], key, cover?.[0], cover?.[1], versions);
       for (const [pk, chunks] of chunksByRun) {
-        const [from, to] = range ?? [chunks[0]!.firstStep, chunks[chunks.length - 1]!.lastStep];
-        computed(pk, m4Columns(chunks, from, to, buckets));
+        for (const [answerKey, entry] of byRun.get(pk)!) {
+          const [from, to] = entry.range ?? [chunks[0]!.firstStep, chunks[chunks.length - 1]!.lastStep];
+          computed(answerKey, m4Columns(chunks, from, to, entry.buckets));
+        }
       }
     } else {
-      for (const pk of todo) {
-        const columns = await byAxis(store, pk, key, x, range, buckets);
-        if (columns) computed(pk, columns);
+      for (const [pk, list] of byRun) {
+        const joined = await byAxis(store, pk, key, x);
+        if (!joined) continue;
+        for (const [answerKey, entry] of list) computed(answerKey, bucketJoined(joined, entry));
       }
     }
   }
   const series: ComputedSeries[] = [];
   runs.forEach((run, i) => {
-    const pk = pks[i];
+    const entry = entries[i];
     for (const key of keys) {
-      series.push({ run: { entity: run.entity, project: run.project, id: run.id }, key, columns: pk === undefined ? undefined : results.get(`${pk}\u0000${key}`) });
+      series.push({ run: { entity: run.entity, project: run.project, id: run.id }, key, columns: entry === undefined ? undefined : results.get(resultKey(entry, key)) });
     }
   });
   return { x, series };
+}
+
+/** The range covering every entry's (undefined: some entry wants the whole series). */
+function coverOf(entries: readonly Entry[]): [number, number] | undefined {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const { range } of entries) {
+    if (range === undefined) return undefined;
+    from = Math.min(from, range[0]);
+    to = Math.max(to, range[1]);
+  }
+  return [from, to];
 }
 
 async function points(store: Store, pk: number, key: string): Promise<{ steps: Float64Array; values: Float64Array }> {
@@ -98,7 +128,8 @@ async function points(store: Store, pk: number, key: string): Promise<{ steps: F
   return { steps, values };
 }
 
-async function byAxis(store: Store, pk: number, key: string, axis: string, range: [number, number] | undefined, buckets: number): Promise<M4Columns | undefined> {
+/** The key's points against `axis`, joined on step and sorted by x; undefined when there are none. */
+async function byAxis(store: Store, pk: number, key: string, axis: string): Promise<{ xs: number[]; ys: number[] } | undefined> {
   const [ys, xs] = await Promise.all([points(store, pk, key), points(store, pk, axis)]);
   // Join on step: both step arrays are increasing, so one merge pass.
   const joined: Array<[number, number]> = [];
@@ -111,10 +142,12 @@ async function byAxis(store: Store, pk: number, key: string, axis: string, range
   }
   if (joined.length === 0) return undefined;
   joined.sort((p, q) => p[0] - q[0]);
-  const xValues = joined.map((p) => p[0]);
-  const yValues = joined.map((p) => p[1]);
-  const [from, to] = range ?? [xValues[0]!, xValues[xValues.length - 1]!];
-  return m4PointsColumns(xValues, yValues, from, to, buckets);
+  return { xs: joined.map((p) => p[0]), ys: joined.map((p) => p[1]) };
+}
+
+function bucketJoined({ xs, ys }: { xs: number[]; ys: number[] }, entry: Entry): M4Columns {
+  const [from, to] = entry.range ?? [xs[0]!, xs[xs.length - 1]!];
+  return m4PointsColumns(xs, ys, from, to, entry.buckets);
 }
 
 function validate(request: unknown) {

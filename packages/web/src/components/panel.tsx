@@ -1,8 +1,9 @@
 /**
  * One chart panel: a key of several runs (or groups of runs) against a chosen x-axis. It
  * fetches at once when on screen and in spare time when near it, asks for as many M4 buckets as
- * its plot is wide — over the zoomed range when zoomed, so a zoom shows full resolution — and
- * refetches, itself only, when the live stream reports new points for one of its runs. Its
+ * its plot is wide — over the zoomed range when zoomed, so a zoom shows full resolution — and,
+ * when the live stream reports new points for one of its runs, asks for those points only
+ * and adds them to its buckets (lib/live-update.ts). Its
  * work goes through the draw queue (draw-queue.ts) in pieces, one or a few per frame: its
  * turn to fetch (when near the screen), then each answer (legend and chart — while the page
  * scrolls, the legend first and the chart's creation in a piece of its own). The zoom of each
@@ -14,6 +15,7 @@ import { api, errorMessage } from '../lib/api.js';
 import { chartDataOf, forLogScale, groupInput, lastValue, runInput, valueNear, type SeriesInput } from '../lib/chart-data.js';
 import { formatDateTime, formatDuration, formatNumber } from '../lib/format.js';
 import { aggregateBuckets } from '../lib/grouping.js';
+import { liveUpdate } from '../lib/live-update.js';
 import { queryPanel, type PanelAnswer } from '../lib/panel-query.js';
 import { axisLabel, type PanelSpec } from '../lib/panels.js';
 import { runSource, tooltipValue, type LineSource } from '../lib/tooltip.js';
@@ -43,7 +45,7 @@ export interface PanelProps {
 const CHART_HEIGHT = 190;
 /** Legend entries rendered with the chart; a longer legend gets the rest in idle time. */
 const LEGEND_FIRST = 24;
-/** Live refetches of one panel are at least this far apart. */
+/** Live updates of one panel are at least this far apart. */
 const LIVE_REFETCH_MS = 1000;
 /** The URL parameter listing the panels (keys) drawn with a logarithmic y-axis. */
 export const LOG_PARAM = 'log';
@@ -124,8 +126,14 @@ export const Panel = memo(function Panel(props: PanelProps) {
   /** Whether an answer's piece run now draws the chart. */
   const answerDraws = () => chartTurnNow.current || (chartModuleNow.current !== undefined && !drawQueue.scrolling);
 
+  /** Runs with new points that the answer on screen (or on its way) may lack. */
+  const pendingLive = useRef(new Set<string>());
+  /** The latest answer, and the request it answers (`requestKey`): what a live update adds to. */
+  const latest = useRef<{ key: string; answer: PanelAnswer } | undefined>(undefined);
   useLiveEvents(feed, (event) => {
-    if (runIds.includes(event.run.id)) setLiveVersion((v) => v + 1);
+    if (!runIds.includes(event.run.id)) return;
+    pendingLive.current.add(event.run.id);
+    setLiveVersion((v) => v + 1);
   });
 
   // A layout effect: the request goes out as the panel commits, before the browser paints the
@@ -147,11 +155,17 @@ export const Panel = memo(function Panel(props: PanelProps) {
       inflight.current = { key: requestKey, controller };
       lastFetchAt.current = Date.now();
       const query = { runs: runIds.map((id) => ({ entity, project, id })), key, x, buckets, zoom, shared: grouped };
-      queryPanel(api.seriesBinary, query, controller.signal).then(
+      // New points of runs already drawn: only those are asked for (live-update.ts).
+      const previous = liveOnly && latest.current?.key === requestKey ? latest.current.answer : undefined;
+      const live = pendingLive.current;
+      pendingLive.current = new Set();
+      const answered = previous ? liveUpdate(api.seriesBinary, query, previous, live, controller.signal) : queryPanel(api.seriesBinary, query, controller.signal);
+      answered.then(
         (answer) => {
           if (inflight.current?.controller !== controller) return;
           inflight.current = null;
           done.current = token;
+          latest.current = { key: requestKey, answer };
           // Rendered and drawn in a frame of its own (or in idle time while off screen).
           unqueue.current?.();
           unqueue.current = drawQueue.add({
@@ -169,6 +183,8 @@ export const Panel = memo(function Panel(props: PanelProps) {
           });
         },
         (reason: unknown) => {
+          // The live runs still have points to fetch.
+          for (const id of live) pendingLive.current.add(id);
           if (inflight.current?.controller !== controller) return;
           inflight.current = null;
           setError(errorMessage(reason));
