@@ -70,17 +70,19 @@ export function linePixels(page: Page, key: string, color: string): Promise<numb
 
 /**
  * The colour a run (or a group's line, `group:<key>`) is drawn in: its swatch in the runs
- * table, where the workspace shows the colours its charts use; on a page without the table
- * (a run page), the run's own colour.
+ * table, where the workspace shows the colours its charts use; on a run page, the swatch by
+ * its title; else the run's own colour.
  */
 export async function drawnColor(page: Page, id: string): Promise<string> {
   const hex = await page.evaluate<string | null>(`(() => {
     const id = ${JSON.stringify(id)};
     const rows = [...document.querySelectorAll('[data-testid="runs-table"] tbody tr')];
     const row = rows.find((r) => (id.startsWith('group:') ? r.getAttribute('data-group') === id.slice(6) : r.getAttribute('data-run') === id));
-    const swatch = row && row.querySelector('.swatch');
+    // On a run page, its swatch by the title.
+    const swatch = row ? row.querySelector('.swatch') : document.querySelector('[data-testid="run-swatch"]');
     if (!swatch) return null;
-    const [r, g, b] = getComputedStyle(swatch).borderColor.match(/\\d+/g).map(Number);
+    const style = getComputedStyle(swatch);
+    const [r, g, b] = (row ? style.borderColor : style.backgroundColor).match(/\\d+/g).map(Number);
     return '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
   })()`);
   return hex ?? runColor(id);

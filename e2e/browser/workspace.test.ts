@@ -16,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { encodeRecordLine, RECORDS_CONTENT_TYPE, type SeriesRequest } from '@cairn/protocol';
 import { init, type Run } from '@cairn/sdk';
 import { startServer, type RunningServer } from '@cairn/server';
+import { hashString, RUN_PALETTE, runColor } from '../../packages/web/src/lib/colors.js';
 import { formatNumber } from '../../packages/web/src/lib/format.js';
 
 
@@ -478,5 +479,37 @@ describe.skipIf(chromiumMissing !== undefined)('the workspace in Chromium', { ti
     expect(names[0]).toBe('bulk-0000');
     expect(names.at(-1)).toBe('bulk-0039');
     await shot('long-legend');
+  });
+  it('shows a run in the colour the workspace gave it on its run page, in another tab too', async () => {
+    // Two runs whose own colours are the same: the second, in id order, is displaced.
+    const slot = (id: string) => hashString(id) % RUN_PALETTE.length;
+    const candidates = Array.from({ length: 64 }, (_, i) => `colour${String(i).padStart(2, '0')}`);
+    const first = candidates[0]!;
+    const displaced = candidates.find((id) => id !== first && slot(id) === slot(first))!;
+    for (const [n, id] of [first, displaced].entries()) {
+      const run = await init({ baseUrl: server.url, project: 'colours', id, name: id, dir: path.join(temp, 'runs'), silent: true });
+      // Lines that cross, so that each shows.
+      run.log({ loss: n === 0 ? 1 : 0.2 });
+      run.log({ loss: n === 0 ? 0.5 : 0.9 });
+      await run.finish();
+    }
+    await page.goto(`${server.url}/local/colours`);
+    await until('both runs', async () => ((await tableNames()).length === 2 ? true : undefined));
+    const color = await drawnColor(page, displaced);
+    expect(color).not.toBe(runColor(displaced));
+    await until('the displaced run drawn in its colour', async () => ((await linePixels(page, 'loss', color)) > 10 ? true : undefined));
+
+    await page.locator('[data-testid="runs-table"] a', { hasText: displaced }).click();
+    await page.waitForURL(`${server.url}/local/colours/runs/${displaced}`);
+    await page.getByTestId('run-swatch').waitFor();
+    expect(await drawnColor(page, displaced)).toBe(color);
+    await until('the run page\'s chart in that colour', async () => ((await linePixels(page, 'loss', color)) > 10 ? true : undefined));
+    await shot('14-run-page-colour');
+    // Opened in another tab of the same browser, as from a link: the same colour.
+    const tab = await page.context().newPage();
+    await tab.goto(`${server.url}/local/colours/runs/${displaced}`);
+    await tab.getByTestId('run-swatch').waitFor();
+    expect(await drawnColor(tab, displaced)).toBe(color);
+    await tab.close();
   });
 });

@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { RunInfo } from '@cairn/protocol';
 import { api, errorMessage } from '../lib/api.js';
-import { runColor } from '../lib/colors.js';
+import { projectColorMemory, rememberedColor } from '../lib/colors.js';
 import { formatDateTime, formatDuration } from '../lib/format.js';
 import { readEnvironment } from '../lib/run-details.js';
 import { axisChoices, planPanels } from '../lib/panels.js';
@@ -66,7 +66,9 @@ export function RunPage(props: { entity: string; project: string; runId: string;
   const sections = useMemo(() => planPanels(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
   const axes = useMemo(() => axisChoices(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
   const info = run.data;
-  const chartRuns = useMemo(() => (info ? [{ id: info.id, name: runLabel(info), color: runColor(info.id) }] : []), [info]);
+  // The colour the workspace gave the run (it may have been displaced from its own).
+  const color = useMemo(() => rememberedColor(projectColorMemory(entity, project), runId), [entity, project, runId]);
+  const chartRuns = useMemo(() => (info ? [{ id: info.id, name: runLabel(info), color }] : []), [info, color]);
 
   if (run.error && !info) return <Notice kind="error">{run.error.startsWith('no run') ? `There is no run ${runId} in ${entity}/${project}.` : `Could not load the run: ${run.error}`}</Notice>;
   if (!info) return <Notice>Loading run…</Notice>;
@@ -75,7 +77,7 @@ export function RunPage(props: { entity: string; project: string; runId: string;
     <div className="run-page">
       <section className="card" aria-labelledby="run-heading">
         <div className="run-head">
-          <span className="swatch big" style={{ background: runColor(info.id) }} aria-hidden="true" />
+          <span className="swatch big" data-testid="run-swatch" style={{ background: color }} aria-hidden="true" />
           <h1 id="run-heading" className="page-title">
             {runLabel(info)}
           </h1>

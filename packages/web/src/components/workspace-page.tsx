@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LiveEvent, RunInfo } from '@cairn/protocol';
 import { api, paths } from '../lib/api.js';
 import { takeEarlyAnswer } from '../lib/early-answers.js';
-import { ColorKeeper } from '../lib/colors.js';
+import { ColorKeeper, projectColorMemory } from '../lib/colors.js';
 import { summaryColumns } from '../lib/columns.js';
 import { chartedGroups, groupRuns, parseGroupBy } from '../lib/grouping.js';
 import { axisChoices, metricFor, planPanels } from '../lib/panels.js';
@@ -85,8 +85,8 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
   const columns = useMemo(() => tableColumns(columnIds), [columnIds.join('\n')]);
 
   const groups = useMemo(() => (groupBy && runList ? groupRuns(runList, groupBy) : undefined), [groupBy, runList]);
-  // Per workspace page (a project): its runs' colours while it lives.
-  const [colorKeeper] = useState(() => new ColorKeeper());
+  // Per workspace page (a project): its runs' colours, remembered for the run pages and reloads.
+  const [colorKeeper] = useState(() => new ColorKeeper(projectColorMemory(entity, project)));
   const charted = useMemo<ChartRun[]>(() => {
     let lines: ChartRun[];
     if (groups) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ColorKeeper, distinctColors, hashString, RUN_PALETTE, runColor, withAlpha } from './colors.js';
+import { ColorKeeper, distinctColors, hashString, projectColorMemory, REMEMBERED_COLORS, rememberedColor, RUN_PALETTE, runColor, withAlpha } from './colors.js';
 
 describe('runColor', () => {
   it('gives a run the same palette colour every time', () => {
@@ -96,5 +96,45 @@ describe('ColorKeeper', () => {
     const after = keeper.colorsFor([first, second]);
     expect(after.get(first)).toBe(before.get(first));
     expect(after.get(second)).not.toBe(after.get(first));
+  });
+
+  /** A key-value store with the two methods of the browser's Storage the memory uses. */
+  const storage = () => {
+    const items = new Map<string, string>();
+    return { items, getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) };
+  };
+
+  it('remembers the colours it gave for the next page: the run page and a reload', () => {
+    // In id order, the second is displaced from the colour they share.
+    const [first, second] = colliding(2).sort() as [string, string];
+    const browser = storage();
+    const workspace = new ColorKeeper(projectColorMemory('local', 'p', browser)).colorsFor([first, second]);
+    expect(workspace.get(second)).not.toBe(runColor(second));
+    // The run page of the displaced run: the workspace's colour, not the run's own.
+    expect(rememberedColor(projectColorMemory('local', 'p', browser), second)).toBe(workspace.get(second));
+    expect(rememberedColor(projectColorMemory('local', 'p', browser), 'never-charted')).toBe(runColor('never-charted'));
+    // Another project knows nothing of it.
+    expect(rememberedColor(projectColorMemory('local', 'other', browser), second)).toBe(runColor(second));
+    // A reload charting the displaced run alone keeps its colour.
+    expect(new ColorKeeper(projectColorMemory('local', 'p', browser)).colorsFor([second]).get(second)).toBe(workspace.get(second));
+  });
+
+  it('survives damaged, foreign and refused storage, and keeps the runs given last', () => {
+    const browser = storage();
+    const memory = projectColorMemory('local', 'p', browser);
+    browser.items.set('cairn.colors.local/p', '{not json');
+    expect(memory.load().size).toBe(0);
+    browser.items.set('cairn.colors.local/p', JSON.stringify({ a: 3, b: 99, c: 'x', d: 1.5 }));
+    expect([...memory.load()]).toEqual([['a', 3]]);
+    const refusing = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); } };
+    expect(new ColorKeeper(projectColorMemory('local', 'p', refusing)).colorsFor(['x']).get('x')).toBe(runColor('x'));
+    const many = Array.from({ length: REMEMBERED_COLORS + 10 }, (_, i) => `run-${i}`);
+    const keeper = new ColorKeeper(memory);
+    keeper.colorsFor(many.slice(0, 10));
+    keeper.colorsFor(many.slice(10));
+    const kept = memory.load();
+    expect(kept.size).toBe(REMEMBERED_COLORS);
+    expect(kept.has('run-0')).toBe(false);
+    expect(kept.has(many[many.length - 1]!)).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * A colour per run: its own colour ({@link runColor}, from its id, the same on every load
  * without storing anything), unless a run charted with it has that colour too; then
- * {@link distinctColors} and {@link ColorKeeper} give it the next free one.
+ * {@link distinctColors} and {@link ColorKeeper} give it the next free one. The workspace's
+ * keeper remembers what it gave ({@link projectColorMemory}), so the run page and a reload
+ * show each run in the same colour.
  */
 
 /** Distinguishable on both the light and the dark theme. */
@@ -70,7 +72,12 @@ export function distinctColors(ids: Iterable<string>): Map<string, string> {
  */
 export class ColorKeeper {
   /** Palette slot given to each run. */
-  private readonly given = new Map<string, number>();
+  private readonly given: Map<string, number>;
+
+  /** With a `memory`, the colours given are remembered beyond the page, and those it holds are kept. */
+  constructor(private readonly memory?: ColorMemory) {
+    this.given = memory?.load() ?? new Map();
+  }
 
   colorsFor(ids: Iterable<string>): Map<string, string> {
     const list = [...new Set(ids)];
@@ -96,8 +103,70 @@ export class ColorKeeper {
       taken.add(slot);
       this.given.set(id, slot);
     }
+    if (fresh.length > 0) this.memory?.save(this.given);
     return new Map(list.map((id) => [id, RUN_PALETTE[this.given.get(id)!]!]));
   }
+}
+
+/** Palette slots given to a project's runs, kept where every page of the dashboard finds them. */
+export interface ColorMemory {
+  load(): Map<string, number>;
+  save(slots: ReadonlyMap<string, number>): void;
+}
+
+/** The most runs of a project whose colours are remembered: the ones given last are kept. */
+export const REMEMBERED_COLORS = 5000;
+
+/** What the memory uses of the browser's Storage. */
+interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+function browserStorage(): KeyValueStorage | undefined {
+  try {
+    return (globalThis as { localStorage?: KeyValueStorage }).localStorage;
+  } catch {
+    return undefined; // storage refused (a sandboxed frame, say)
+  }
+}
+
+/**
+ * The colours given to a project's runs, remembered in the browser's local storage (one entry
+ * per project): the run page draws a run in the colour the workspace gave it, and a reload
+ * keeps every colour. Without storage (refused, full), nothing is remembered, and runs have
+ * their own colours or the workspace's for as long as it lives.
+ */
+export function projectColorMemory(entity: string, project: string, storage: KeyValueStorage | undefined = browserStorage()): ColorMemory {
+  const key = `cairn.colors.${entity}/${project}`;
+  return {
+    load() {
+      const slots = new Map<string, number>();
+      try {
+        const stored: unknown = JSON.parse(storage?.getItem(key) ?? '{}');
+        if (stored && typeof stored === 'object') {
+          for (const [id, slot] of Object.entries(stored)) if (Number.isInteger(slot) && slot >= 0 && slot < RUN_PALETTE.length) slots.set(id, slot as number);
+        }
+      } catch {
+        // Not ours, or damaged: start afresh.
+      }
+      return slots;
+    },
+    save(slots) {
+      const entries = [...slots].slice(-REMEMBERED_COLORS);
+      try {
+        storage?.setItem(key, JSON.stringify(Object.fromEntries(entries)));
+      } catch {
+        // Full or refused: the colours hold while the page lives.
+      }
+    },
+  };
+}
+
+/** A run's colour outside the workspace: the one the workspace gave it, else its own. */
+export function rememberedColor(memory: ColorMemory, runId: string): string {
+  const slot = memory.load().get(runId);
+  return slot === undefined ? runColor(runId) : RUN_PALETTE[slot]!;
 }
 
 /** `#rrggbb` with an alpha in [0, 1], as `#rrggbbaa`. */
