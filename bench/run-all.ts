@@ -27,6 +27,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'ingest', exposeGc: false },
   { name: 'series-query', exposeGc: false },
   { name: 'runs-list', exposeGc: false },
+  { name: 'live-update', exposeGc: false },
   { name: 'web-chart', exposeGc: false },
   { name: 'web-workspace', exposeGc: false },
   { name: 'web-table', exposeGc: false },
