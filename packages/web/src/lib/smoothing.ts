@@ -1,6 +1,12 @@
 /**
  * Smoothing for line charts: an exponential moving average, debiased so the smoothed line
  * starts at the first value instead of climbing up from zero.
+ *
+ * A chart smooths the points it draws: each bucket's first, smallest, largest and last point
+ * (chart-data.ts). So the smoothing reaches over a number of pixels, not of steps: zoomed in
+ * (or on a wider panel) it covers fewer steps, and a bucket's extremes weigh as much as its
+ * ends. wandb smooths the points it samples, with the same effect. Smoothing every point
+ * would need each bucket's mean, which the series' stored summaries do not hold.
  */
 
 /** The largest weight the slider offers: 1 would freeze the line at its first value. */
