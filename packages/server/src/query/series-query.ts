@@ -38,6 +38,12 @@ interface Entry {
   pk: number;
   range: [number, number] | undefined;
   buckets: number;
+  /**
+   * The entry names a range of its own: a live chart's tail, asked for once (the next one
+   * starts further on), so its answer is not kept where it would push out answers that are
+   * asked for again.
+   */
+  ownRange: boolean;
 }
 
 async function computeSeries(store: Store, body: unknown): Promise<{ x: string; series: ComputedSeries[] }> {
@@ -49,7 +55,7 @@ async function computeSeries(store: Store, body: unknown): Promise<{ x: string; 
   // A run's own range and bucket count replace the request's.
   const entries = runs.map((run, i): Entry | undefined => {
     const ref = refs[i];
-    return ref && { pk: ref.pk, range: run.range ?? request.range, buckets: run.buckets ?? request.buckets };
+    return ref && { pk: ref.pk, range: run.range ?? request.range, buckets: run.buckets ?? request.buckets, ownRange: run.range !== undefined };
   });
   const results = new Map<string, M4Columns>();
   const resultKey = (entry: Entry, key: string) => seriesAnswerKey(entry.pk, versions.get(entry.pk)!, key, x, entry.range, entry.buckets);
@@ -67,7 +73,7 @@ async function computeSeries(store: Store, body: unknown): Promise<{ x: string; 
     if (todo.size === 0) continue;
     const computed = (answerKey: string, columns: M4Columns) => {
       results.set(answerKey, columns);
-      store.series.rememberAnswer(answerKey, columns);
+      if (!todo.get(answerKey)!.ownRange) store.series.rememberAnswer(answerKey, columns);
     };
     // Each run's points are read once, over what its entries cover, so that all of a run's
     // entries describe the same moment of a run that is being written to.
