@@ -134,7 +134,8 @@ describe('live update of a panel against the real server', () => {
     const live = new WrittenRun('ungrouped', 'live');
     await done.write(rowsFrom(0, 3000, 2));
     await live.write(rowsFrom(0, 300));
-    for (const x of ['_step', '_runtime']) {
+    // Wall time too: large x values, where rounding at bucket edges shows first.
+    for (const x of ['_step', '_runtime', '_timestamp']) {
       const { requests, fetchSeries } = seriesClient();
       const query: PanelQuery = { runs: [done.ref, live.ref], key: 'loss', x, buckets: 50, zoom: undefined, shared: false };
       let answer = await queryPanel(fetchSeries, query);
@@ -279,5 +280,42 @@ describe('live update of a panel against the real server', () => {
     expect(requests).toEqual([{ runs: [live.ref], keys: ['loss'], x: '_step', buckets: 30, range: [100, 400] }]);
     expect(series(answer, 'done')).toBe(doneBuckets);
     expectExact(series(answer, 'live'), live.points('loss', '_step').filter(([x]) => x >= 100 && x <= 400), 'zoomed');
+  });
+  it('keeps a grouped tail within a request’s 10,000 buckets, for a run far behind the grid’s end', async () => {
+    const ahead = new WrittenRun('wide', 'ahead');
+    const behind = new WrittenRun('wide', 'behind');
+    await ahead.write(rowsFrom(0, 4000, 1));
+    await behind.write(rowsFrom(0, 100, 2));
+    const { requests, fetchSeries } = seriesClient();
+    // An enlarged panel 4,000 buckets wide; the run ahead takes the grid to 7,000 buckets.
+    const query: PanelQuery = { runs: [ahead.ref, behind.ref], key: 'loss', x: '_step', buckets: 4000, zoom: undefined, shared: true };
+    let answer = await queryPanel(fetchSeries, query);
+    await ahead.write(rowsFrom(4000, 3000, 1));
+    answer = await liveUpdate(fetchSeries, query, answer, new Set(['ahead']), undefined, newReport());
+    expect(answer.grids[0]!.count).toBeGreaterThan(6900);
+    // The run behind: from its last bucket (about 100) to the grid's end and 4,000 more would be 10,900.
+    await behind.write(rowsFrom(100, 10, 2));
+    requests.length = 0;
+    const report = newReport();
+    answer = await liveUpdate(fetchSeries, query, answer, new Set(['behind']), undefined, report);
+    expect(report).toEqual({ tails: ['behind'], whole: [], full: false });
+    expect(requests[0]!.runs[0]!.buckets).toBe(10_000);
+    for (const written of [ahead, behind]) expectExact(series(answer, written.id), written.points('loss', '_step'), written.id);
+  });
+
+  it('asks for a grouped, zoomed panel’s live runs over the zoom, on the grid of the others', async () => {
+    const done = new WrittenRun('zoomed-groups', 'done');
+    const live = new WrittenRun('zoomed-groups', 'live');
+    await done.write(rowsFrom(0, 600, 2));
+    await live.write(rowsFrom(0, 150));
+    const { requests, fetchSeries } = seriesClient();
+    const query: PanelQuery = { runs: [done.ref, live.ref], key: 'loss', x: '_step', buckets: 30, zoom: [100, 400], shared: true };
+    let answer = await queryPanel(fetchSeries, query);
+    await live.write(rowsFrom(150, 100));
+    requests.length = 0;
+    answer = await liveUpdate(fetchSeries, query, answer, new Set(['live']), undefined, newReport());
+    expect(requests).toEqual([{ runs: [live.ref], keys: ['loss'], x: '_step', buckets: 30, range: [100, 400] }]);
+    expect(answer.grids[1]).toEqual(answer.grids[0]);
+    expectExact(series(answer, 'live'), live.points('loss', '_step').filter(([x]) => x >= 100 && x <= 400), 'zoomed group');
   });
 });

@@ -233,6 +233,30 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     await shot('04-live');
   });
 
+  it('keeps the table in order and filtered while the running run changes', async () => {
+    const names = () => page.locator('[data-testid="runs-table"] tbody tr td.name-col').allTextContents();
+    const baselineLoss = (await serverRun(finished.id)).summary.loss as number;
+    await page.goto(`${webUrl}/local/demo?sort=summary.loss&order=asc`);
+    await until('sorted by loss', async () => ((await names()).join() === 'wider,baseline' ? true : undefined));
+    // The running run's loss passes the finished run's: its row moves, without a reload.
+    await page.evaluate('window.__sameDocument = true');
+    await logRunning(1, { loss: baselineLoss + 1 });
+    await until('the running run moved down', async () => ((await names()).join() === 'baseline,wider' ? true : undefined));
+    await logRunning(1, { loss: 0.0123 });
+    await until('the running run moved up', async () => ((await names()).join() === 'wider,baseline' ? true : undefined));
+    // Filtered by its loss: it leaves the table when the loss passes the bound, and comes back.
+    await page.getByPlaceholder('Filter runs by name or id').fill(`summary.loss < ${baselineLoss + 0.5}`);
+    await until('both runs under the bound', async () => ((await names()).length === 2 ? true : undefined));
+    await logRunning(1, { loss: baselineLoss + 1 });
+    await until('the running run out of the filter', async () => ((await names()).join() === 'baseline' ? true : undefined));
+    await shot('04b-live-filter');
+    await logRunning(1, { loss: 0.0123 });
+    await until('the running run back in the filter', async () => ((await names()).join() === 'wider,baseline' ? true : undefined));
+    expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
+    await page.getByPlaceholder('Filter runs by name or id').fill('');
+    await page.goto(`${webUrl}/local/demo`);
+  });
+
   it('smooths the lines with the slider, keeping the raw line faint behind', async () => {
     await page.locator('input[type="range"]').fill('0.8');
     await until('smoothing in the URL', async () => (page.url().includes('smooth=0.8') ? true : undefined));

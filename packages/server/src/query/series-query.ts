@@ -39,11 +39,13 @@ interface Entry {
   range: [number, number] | undefined;
   buckets: number;
   /**
-   * The entry names a range of its own: a live chart's tail, asked for once (the next one
-   * starts further on), so its answer is not kept where it would push out answers that are
-   * asked for again.
+   * The run has an entry with a range of its own in this request: a live chart's tail and
+   * the count that checks it. Each is asked for once (the next tail starts further on, the
+   * next count is of a newer version), and both must describe the same moment of a run that
+   * is being written to: they are computed together from one read, neither taken from the
+   * kept answers nor kept.
    */
-  ownRange: boolean;
+  live: boolean;
 }
 
 async function computeSeries(store: Store, body: unknown): Promise<{ x: string; series: ComputedSeries[] }> {
@@ -53,9 +55,10 @@ async function computeSeries(store: Store, body: unknown): Promise<{ x: string; 
   const refs = await store.runRefs(runs);
   const versions = new Map(refs.filter((ref) => ref !== undefined).map((ref) => [ref.pk, ref.historyRows]));
   // A run's own range and bucket count replace the request's.
+  const live = new Set(runs.flatMap((run, i) => (run.range !== undefined && refs[i] ? [refs[i].pk] : [])));
   const entries = runs.map((run, i): Entry | undefined => {
     const ref = refs[i];
-    return ref && { pk: ref.pk, range: run.range ?? request.range, buckets: run.buckets ?? request.buckets, ownRange: run.range !== undefined };
+    return ref && { pk: ref.pk, range: run.range ?? request.range, buckets: run.buckets ?? request.buckets, live: live.has(ref.pk) };
   });
   const results = new Map<string, M4Columns>();
   const resultKey = (entry: Entry, key: string) => seriesAnswerKey(entry.pk, versions.get(entry.pk)!, key, x, entry.range, entry.buckets);
@@ -66,14 +69,14 @@ async function computeSeries(store: Store, body: unknown): Promise<{ x: string; 
       if (entry === undefined) continue;
       const answerKey = resultKey(entry, key);
       if (results.has(answerKey) || todo.has(answerKey)) continue;
-      const kept = store.series.cachedAnswer(answerKey);
+      const kept = entry.live ? undefined : store.series.cachedAnswer(answerKey);
       if (kept) results.set(answerKey, kept);
       else todo.set(answerKey, entry);
     }
     if (todo.size === 0) continue;
     const computed = (answerKey: string, columns: M4Columns) => {
       results.set(answerKey, columns);
-      if (!todo.get(answerKey)!.ownRange) store.series.rememberAnswer(answerKey, columns);
+      if (!todo.get(answerKey)!.live) store.series.rememberAnswer(answerKey, columns);
     };
     // Each run's points are read once, over what its entries cover, so that all of a run's
     // entries describe the same moment of a run that is being written to.

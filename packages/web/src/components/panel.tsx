@@ -15,7 +15,7 @@ import { api, errorMessage } from '../lib/api.js';
 import { chartDataOf, forLogScale, groupInput, lastValue, runInput, valueNear, type SeriesInput } from '../lib/chart-data.js';
 import { formatDateTime, formatDuration, formatNumber } from '../lib/format.js';
 import { aggregateBuckets } from '../lib/grouping.js';
-import { liveUpdate } from '../lib/live-update.js';
+import { liveUpdate, LiveState, type LiveFetch } from '../lib/live-update.js';
 import { queryPanel, type PanelAnswer } from '../lib/panel-query.js';
 import { axisLabel, type PanelSpec } from '../lib/panels.js';
 import { runSource, tooltipValue, type LineSource } from '../lib/tooltip.js';
@@ -107,7 +107,8 @@ export const Panel = memo(function Panel(props: PanelProps) {
   const onCursor = useCallback((next: ChartCursor | null) => setCursor(next !== null && drawQueue.scrolling ? null : next), []);
   /** The request whose answer is on screen (`requestKey#liveVersion`). */
   const done = useRef('');
-  const inflight = useRef<{ key: string; controller: AbortController } | null>(null);
+  const inflight = useRef<{ key: string; controller: AbortController; fetch: LiveFetch } | null>(null);
+  const retryTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   /** Takes the answer waiting in drawQueue out of it. */
   const unqueue = useRef<(() => void) | undefined>(undefined);
   const lastFetchAt = useRef(0);
@@ -126,13 +127,11 @@ export const Panel = memo(function Panel(props: PanelProps) {
   /** Whether an answer's piece run now draws the chart. */
   const answerDraws = () => chartTurnNow.current || (chartModuleNow.current !== undefined && !drawQueue.scrolling);
 
-  /** Runs with new points that the answer on screen (or on its way) may lack. */
-  const pendingLive = useRef(new Set<string>());
-  /** The latest answer, and the request it answers (`requestKey`): what a live update adds to. */
-  const latest = useRef<{ key: string; answer: PanelAnswer } | undefined>(undefined);
+  /** The runs with new points the latest answer lacks, and that answer (lib/live-update.ts). */
+  const [liveState] = useState(() => new LiveState());
   useLiveEvents(feed, (event) => {
     if (!runIds.includes(event.run.id)) return;
-    pendingLive.current.add(event.run.id);
+    liveState.noteEvent(event.run.id);
     setLiveVersion((v) => v + 1);
   });
 
@@ -146,26 +145,28 @@ export const Panel = memo(function Panel(props: PanelProps) {
     // A live refetch never cuts the one in flight (a busy server would starve the panel):
     // it goes after it; a changed request (axis, width, runs, zoom) replaces it at once.
     if (inflight.current?.key === requestKey) return;
-    inflight.current?.controller.abort();
-    inflight.current = null;
+    if (inflight.current) {
+      // Cut: the runs it was to update are the next fetch's.
+      inflight.current.controller.abort();
+      liveState.unfinished(inflight.current.fetch, false);
+      inflight.current = null;
+    }
     const liveOnly = done.current.startsWith(`${requestKey}#`);
     const wait = liveOnly ? Math.max(0, lastFetchAt.current + LIVE_REFETCH_MS - Date.now()) : 0;
     const start = () => {
       const controller = new AbortController();
-      inflight.current = { key: requestKey, controller };
+      // New points of runs already drawn: only those are asked for (live-update.ts).
+      const fetch = liveState.begin(requestKey, liveOnly);
+      inflight.current = { key: requestKey, controller, fetch };
       lastFetchAt.current = Date.now();
       const query = { runs: runIds.map((id) => ({ entity, project, id })), key, x, buckets, zoom, shared: grouped };
-      // New points of runs already drawn: only those are asked for (live-update.ts).
-      const previous = liveOnly && latest.current?.key === requestKey ? latest.current.answer : undefined;
-      const live = pendingLive.current;
-      pendingLive.current = new Set();
-      const answered = previous ? liveUpdate(api.seriesBinary, query, previous, live, controller.signal) : queryPanel(api.seriesBinary, query, controller.signal);
+      const answered = fetch.previous ? liveUpdate(api.seriesBinary, query, fetch.previous, fetch.live, controller.signal) : queryPanel(api.seriesBinary, query, controller.signal);
       answered.then(
         (answer) => {
           if (inflight.current?.controller !== controller) return;
           inflight.current = null;
           done.current = token;
-          latest.current = { key: requestKey, answer };
+          liveState.answered(requestKey, answer);
           // Rendered and drawn in a frame of its own (or in idle time while off screen).
           unqueue.current?.();
           unqueue.current = drawQueue.add({
@@ -183,10 +184,14 @@ export const Panel = memo(function Panel(props: PanelProps) {
           });
         },
         (reason: unknown) => {
-          // The live runs still have points to fetch.
-          for (const id of live) pendingLive.current.add(id);
           if (inflight.current?.controller !== controller) return;
           inflight.current = null;
+          liveState.unfinished(fetch, true);
+          if (fetch.previous) {
+            // A failed update: the whole panel is asked for in a moment (the chart stays).
+            retryTimer.current = setTimeout(() => setSettled((n) => n + 1), LIVE_REFETCH_MS);
+            return;
+          }
           setError(errorMessage(reason));
         },
       );
@@ -204,6 +209,7 @@ export const Panel = memo(function Panel(props: PanelProps) {
   useEffect(
     () => () => {
       inflight.current?.controller.abort();
+      clearTimeout(retryTimer.current);
       unqueue.current?.();
     },
     [],

@@ -18,8 +18,13 @@ export interface AllRuns {
   error: string | undefined;
   /** Loads every page again, keeping the current list meanwhile. */
   reload: () => void;
-  /** Replaces runs in place (a live update of one row). */
-  update: (change: (runs: RunInfo[]) => RunInfo[]) => void;
+  /**
+   * Replaces runs in place (a live update of one row); with `resort`, sorts the list again
+   * as the server did (when a sorted value changed; the caller reloads a list not whole).
+   */
+  update: (change: (runs: RunInfo[]) => RunInfo[], resort?: boolean) => void;
+  /** Whether every run of the filter is loaded (then a sort needs no round trip). */
+  whole: boolean;
 }
 
 interface Loaded {
@@ -94,8 +99,13 @@ export function useAllRuns(entity: string, project: string, filter: Record<strin
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   const update = useCallback(
-    (change: (runs: RunInfo[]) => RunInfo[]) => setLoaded((current) => current && { ...current, runs: { ...current.runs, runs: change(current.runs.runs) } }),
+    (change: (runs: RunInfo[]) => RunInfo[], resort = false) =>
+      setLoaded((current) => {
+        if (!current) return current;
+        const changed = change(current.runs.runs);
+        return { ...current, runs: { ...current.runs, runs: (resort && sortRuns(changed, current.sort)) || changed } };
+      }),
     [],
   );
-  return { data, error, reload, update };
+  return { data, error, reload, update, whole };
 }

@@ -15,12 +15,12 @@ import { chartedGroups, groupRuns, parseGroupBy } from '../lib/grouping.js';
 import { axisChoices, metricFor, planPanels } from '../lib/panels.js';
 import { readNumber } from '../lib/routes.js';
 import { formatCount } from '../lib/format.js';
-import { filterParams, isFiltering, parseRunFilter } from '../lib/run-filter.js';
-import { readRunSort } from '../lib/run-sort.js';
+import { filterParams, isFiltering, parseRunFilter, type RunFilter } from '../lib/run-filter.js';
+import { readRunSort, type SortSpec } from '../lib/run-sort.js';
 import { firstPageSize, MAX_LOADED_RUNS } from '../lib/runs-loader.js';
 import { MAX_SMOOTHING } from '../lib/smoothing.js';
 import { DEFAULT_BUILTIN_COLUMNS, tableColumns } from '../lib/table-columns.js';
-import { LiveListEvents } from '../lib/live-list.js';
+import { LiveListEvents, rowChange } from '../lib/live-list.js';
 import { throttle } from '../lib/throttle.js';
 import { DEFAULT_SHOWN, MAX_SHOWN, readList, SHOWN_PARAM, writeList } from '../lib/view-params.js';
 import { useDebounced, useNow, usePainted, useResource } from '../hooks.js';
@@ -69,7 +69,7 @@ export function WorkspacePage(props: { entity: string; project: string; feed: Li
     () => takeEarlyAnswer<KeysData>(paths.keys(entity, project)),
   );
   const runList = runs.data?.runs;
-  useLiveUpdates(feed, entity, project, runList, runs, keys.update, JSON.stringify([filterParams(runFilter), sort]));
+  useLiveUpdates(feed, entity, project, runList, runs, keys.update, runFilter, sort);
 
   const sections = useMemo(() => planPanels(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
   const axes = useMemo(() => axisChoices(keys.data?.keys ?? [], keys.data?.metrics ?? []), [keys.data]);
@@ -206,10 +206,11 @@ const KEYS_REFRESH_MS = 2000;
 type KeysData = Awaited<ReturnType<typeof api.keys>>;
 
 /**
- * On live events: refetch the changed runs' rows, the run list once for a run the table does
- * not hold (lib/live-list.ts), and the keys (new metrics become panels) — each throttled, so
- * a burst of events costs a request at its start and one at its end. `query` names the
- * list's filter and sort.
+ * On live events: refetch the changed runs' rows — sorting the list again, or loading it
+ * again, when a row's fresh copy moved in the sort or may have left the filter — the run
+ * list for a run the table does not hold (lib/live-list.ts), and the keys (new metrics become
+ * panels); each throttled, so a burst of events costs a request at its start and one at its
+ * end.
  */
 function useLiveUpdates(
   feed: LiveFeed,
@@ -218,23 +219,36 @@ function useLiveUpdates(
   runs: readonly RunInfo[] | undefined,
   list: AllRuns,
   updateKeys: (change: (current: KeysData | undefined) => KeysData | undefined) => void,
-  query: string,
+  filter: RunFilter,
+  sort: SortSpec,
 ) {
-  const latest = useRef({ entity, project, runs, list, updateKeys, query });
+  const query = JSON.stringify([filterParams(filter), sort]);
+  const latest = useRef({ entity, project, runs, list, updateKeys, query, filter, sort });
   useEffect(() => {
-    latest.current = { entity, project, runs, list, updateKeys, query };
+    latest.current = { entity, project, runs, list, updateKeys, query, filter, sort };
   });
   const listEvents = useRef(new LiveListEvents());
   const pending = useRef(new Set<string>());
   const refresh = useMemo(
     () => ({
       rows: throttle(() => {
-        const { entity, project, list } = latest.current;
+        const { entity, project } = latest.current;
         const ids = [...pending.current];
         pending.current.clear();
         for (const id of ids) {
           api.run(entity, project, id).then(
-            (fresh) => list.update((runs) => runs.map((run) => (run.id === fresh.id ? fresh : run))),
+            (fresh) => {
+              const { runs, list, filter, sort } = latest.current;
+              const before = runs?.find((run) => run.id === fresh.id);
+              const change = before ? rowChange(before, fresh, filter, sort) : 'same';
+              const replace = (runs: RunInfo[]) => runs.map((run) => (run.id === fresh.id ? fresh : run));
+              if (change === 'refilter' || (change === 'resort' && !list.whole)) {
+                list.update(replace);
+                refresh.list();
+              } else {
+                list.update(replace, change === 'resort');
+              }
+            },
             () => {},
           );
         }
@@ -260,8 +274,8 @@ function useLiveUpdates(
   );
 
   useLiveEvents(feed, (event: LiveEvent) => {
-    const { runs, query } = latest.current;
-    const action = listEvents.current.onEvent(event.run.id, new Set(runs?.map((run) => run.id)), query);
+    const { runs, query, filter } = latest.current;
+    const action = listEvents.current.onEvent(event.run.id, event.state, new Set(runs?.map((run) => run.id)), query, filter);
     if (action === 'row') {
       pending.current.add(event.run.id);
       refresh.rows();

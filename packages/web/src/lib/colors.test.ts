@@ -137,4 +137,25 @@ describe('ColorKeeper', () => {
     expect(kept.has('run-0')).toBe(false);
     expect(kept.has(many[many.length - 1]!)).toBe(true);
   });
+  it('colours anew one of two runs that were given one colour apart, once they are charted together', () => {
+    const [first, second] = colliding(2).sort() as [string, string];
+    const browser = storage();
+    // Each charted alone (on two visits): each in its own colour, the same one.
+    expect(new ColorKeeper(projectColorMemory('local', 'p', browser)).colorsFor([first]).get(first)).toBe(runColor(first));
+    expect(new ColorKeeper(projectColorMemory('local', 'p', browser)).colorsFor([second]).get(second)).toBe(runColor(second));
+    // Together: two colours, and so on the next visit.
+    const together = new ColorKeeper(projectColorMemory('local', 'p', browser)).colorsFor([first, second]);
+    expect(together.get(first)).toBe(runColor(first));
+    expect(together.get(second)).not.toBe(together.get(first));
+    expect(new ColorKeeper(projectColorMemory('local', 'p', browser)).colorsFor([second, first])).toEqual(together);
+  });
+
+  it('keeps what another tab of the project saved meanwhile', () => {
+    const browser = storage();
+    const tab1 = new ColorKeeper(projectColorMemory('local', 'p', browser));
+    const tab2 = new ColorKeeper(projectColorMemory('local', 'p', browser));
+    tab1.colorsFor(['x1']);
+    tab2.colorsFor(['y1']);
+    expect([...projectColorMemory('local', 'p', browser).load().keys()].sort()).toEqual(['x1', 'y1']);
+  });
 });

@@ -82,11 +82,24 @@ export class ColorKeeper {
   colorsFor(ids: Iterable<string>): Map<string, string> {
     const list = [...new Set(ids)];
     const size = RUN_PALETTE.length;
-    const taken = new Set<number>();
-    for (const id of list) {
+    // Two runs coloured apart (one hidden, or on another page) may hold the same colour:
+    // charted together, the run whose own colour it is keeps it (else the first in id order),
+    // and the other is coloured anew.
+    const holders = new Map<number, string>();
+    for (const id of [...list].sort()) {
       const slot = this.given.get(id);
-      if (slot !== undefined) taken.add(slot);
+      if (slot === undefined) continue;
+      const holder = holders.get(slot);
+      if (holder === undefined) {
+        holders.set(slot, id);
+      } else if (hashString(id) % size === slot && hashString(holder) % size !== slot) {
+        this.given.delete(holder);
+        holders.set(slot, id);
+      } else {
+        this.given.delete(id);
+      }
     }
+    const taken = new Set(holders.keys());
     const fresh = list.filter((id) => !this.given.has(id)).sort();
     const displaced: string[] = [];
     for (const id of fresh) {
@@ -103,7 +116,7 @@ export class ColorKeeper {
       taken.add(slot);
       this.given.set(id, slot);
     }
-    if (fresh.length > 0) this.memory?.save(this.given);
+    if (fresh.length > 0) this.memory?.save(new Map(fresh.map((id) => [id, this.given.get(id)!])));
     return new Map(list.map((id) => [id, RUN_PALETTE[this.given.get(id)!]!]));
   }
 }
@@ -111,6 +124,7 @@ export class ColorKeeper {
 /** Palette slots given to a project's runs, kept where every page of the dashboard finds them. */
 export interface ColorMemory {
   load(): Map<string, number>;
+  /** Adds (or changes) the colours of these runs, keeping the others remembered. */
   save(slots: ReadonlyMap<string, number>): void;
 }
 
@@ -139,21 +153,28 @@ function browserStorage(): KeyValueStorage | undefined {
  */
 export function projectColorMemory(entity: string, project: string, storage: KeyValueStorage | undefined = browserStorage()): ColorMemory {
   const key = `cairn.colors.${entity}/${project}`;
-  return {
-    load() {
-      const slots = new Map<string, number>();
-      try {
-        const stored: unknown = JSON.parse(storage?.getItem(key) ?? '{}');
-        if (stored && typeof stored === 'object') {
-          for (const [id, slot] of Object.entries(stored)) if (Number.isInteger(slot) && slot >= 0 && slot < RUN_PALETTE.length) slots.set(id, slot as number);
-        }
-      } catch {
-        // Not ours, or damaged: start afresh.
+  const load = () => {
+    const slots = new Map<string, number>();
+    try {
+      const stored: unknown = JSON.parse(storage?.getItem(key) ?? '{}');
+      if (stored && typeof stored === 'object') {
+        for (const [id, slot] of Object.entries(stored)) if (Number.isInteger(slot) && slot >= 0 && slot < RUN_PALETTE.length) slots.set(id, slot as number);
       }
-      return slots;
-    },
+    } catch {
+      // Not ours, or damaged: start afresh.
+    }
+    return slots;
+  };
+  return {
+    load,
     save(slots) {
-      const entries = [...slots].slice(-REMEMBERED_COLORS);
+      // Added to what is stored now: another tab of the project may have saved since this one loaded.
+      const merged = load();
+      for (const [id, slot] of slots) {
+        merged.delete(id);
+        merged.set(id, slot);
+      }
+      const entries = [...merged].slice(-REMEMBERED_COLORS);
       try {
         storage?.setItem(key, JSON.stringify(Object.fromEntries(entries)));
       } catch {

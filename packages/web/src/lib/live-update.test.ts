@@ -2,8 +2,8 @@
 // arithmetic it rests on.
 import { describe, expect, it } from 'vitest';
 import { packBuckets } from './buckets.js';
-import { nextUp, tailStart } from './live-update.js';
-import { gridsOf } from './panel-query.js';
+import { LiveState, nextUp, tailStart } from './live-update.js';
+import { gridsOf, type PanelAnswer } from './panel-query.js';
 
 const point = (x: number, y = 0) => ({ count: 1, first: [x, y] as [number, number], last: [x, y] as [number, number], min: [x, y] as [number, number], max: [x, y] as [number, number] });
 const span = (from: number, to: number) => ({ count: to - from + 1, first: [from, 0] as [number, number], last: [to, 0] as [number, number], min: [from, 0] as [number, number], max: [to, 0] as [number, number] });
@@ -52,5 +52,55 @@ describe('tailStart', () => {
     const early = tailStart({ ...grid, from: -1 }, packBuckets(buckets))!;
     expect(early.x).toBeGreaterThan(298);
     expect(early.x).toBeLessThanOrEqual(299);
+  });
+});
+
+describe('LiveState', () => {
+  const answer = (name: string) => ({ x: '_step', range: undefined, series: { x: '_step', series: [] }, grids: [], name }) as PanelAnswer & { name: string };
+
+  it('hands a fetch the runs with new points and the answer to update', () => {
+    const state = new LiveState();
+    expect(state.begin('k', false)).toEqual({ previous: undefined, live: new Set() });
+    state.answered('k', answer('first'));
+    state.noteEvent('a');
+    state.noteEvent('b');
+    const fetch = state.begin('k', true);
+    expect(fetch.previous).toMatchObject({ name: 'first' });
+    expect(fetch.live).toEqual(new Set(['a', 'b']));
+    // Taken: the next fetch has only what came since.
+    state.noteEvent('c');
+    expect(state.begin('k', true).live).toEqual(new Set(['c']));
+  });
+
+  it('asks for the whole panel for another request, or when the panel holds no answer to it', () => {
+    const state = new LiveState();
+    state.answered('k', answer('first'));
+    expect(state.begin('other', true).previous).toBeUndefined();
+    expect(state.begin('k', false).previous).toBeUndefined();
+  });
+
+  it('gives a cut fetch its runs back, so that the next one asks for them', () => {
+    // A full fetch for an enlarged panel takes run a's event, and is cut when the panel is
+    // closed again: the update that follows must still ask for a.
+    const state = new LiveState();
+    state.answered('small', answer('small'));
+    state.noteEvent('a');
+    const enlarged = state.begin('large', true);
+    state.noteEvent('b');
+    state.unfinished(enlarged, false);
+    const next = state.begin('small', true);
+    expect(next.live).toEqual(new Set(['a', 'b']));
+    expect(next.previous).toMatchObject({ name: 'small' });
+  });
+
+  it('after a failed update, asks for the whole panel, with the runs still pending', () => {
+    const state = new LiveState();
+    state.answered('k', answer('first'));
+    state.noteEvent('a');
+    const update = state.begin('k', true);
+    state.unfinished(update, true);
+    const next = state.begin('k', true);
+    expect(next.previous).toBeUndefined();
+    expect(next.live).toEqual(new Set(['a']));
   });
 });

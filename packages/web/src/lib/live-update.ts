@@ -5,17 +5,18 @@
  *
  * Every series' buckets lie on a grid: bucket k covers [from + k·width, from + (k+1)·width).
  * An unzoomed run has a grid of its own: the server spreads the buckets over the run's
- * extent. Grouped runs share one grid, over their joint extent. Points only come after the
- * last bucket (a run's steps grow, and so, in practice, do its times and step metrics), so
- * the buckets before the last one stay exact. The update asks, in one request, for each live
- * run:
- *  - its tail: from the start of its last bucket, `buckets` more buckets of the same width,
- *    which replace that last bucket (it may have been partial) and follow it;
+ * extent. Grouped runs share one grid, over their joint extent. A run's points only come
+ * after its last bucket with points (its steps grow, and so, in practice, do its times and
+ * step metrics), so the buckets before that one stay exact. The update asks, in one request,
+ * for each live run:
+ *  - its tail: from the start of its last bucket with points to the grid's end, and `buckets`
+ *    buckets more, of the same width; it replaces that bucket (which may have been partial)
+ *    and what follows;
  *  - its whole series in one bucket: how many points it has now.
  * The points kept plus those of the tail must be all the points. When they are not — a point
- * came before the last bucket (an x-axis that went back), or more than `buckets` buckets'
- * worth came at once — that run is asked for again whole. It is also asked for again whole
- * when its buckets come to twice the panel's width, so that they are spread anew over its
+ * came before the tail (an x-axis that went back), or more came at once than the tail reaches
+ * (a request holds at most 10,000 buckets) — that run is asked for again whole. So is a run
+ * whose buckets come to twice the panel's width, so that they are spread anew over its
  * extent: a run that grows from nothing is asked for whole only each time it doubles.
  *
  * A grouped panel's runs share their grid, so it is extended for all of them (the runs
@@ -26,6 +27,9 @@
 import { BUCKET_STRIDE, bucketCount, COUNT, spanEnd, spanStart, type Buckets } from './buckets.js';
 import { gridsOf, queryPanel, type FetchSeries, type Grid, type PanelAnswer, type PanelQuery } from './panel-query.js';
 import type { RunRef } from './series-binary.js';
+
+/** The most buckets a series request may ask for (protocol's seriesRequestSchema). */
+const MAX_BUCKETS = 10_000;
 
 /** Where a run's tail starts: the index of its last bucket with points, and an x at or before its points there. */
 export interface TailStart {
@@ -149,8 +153,9 @@ export async function liveUpdate(
   }
   const entries: Array<RunRef & { range?: [number, number]; buckets?: number }> = [];
   for (const { i, grid, at } of tails) {
-    // To the grid's end (a grouped run may end before it), and `buckets` more.
-    const buckets = grid.count - at.index + query.buckets;
+    // To the grid's end (a grouped run may end before it), and `buckets` more, as far as a
+    // request goes: beyond, the points do not add up and the run is asked for again whole.
+    const buckets = Math.min(MAX_BUCKETS, grid.count - at.index + query.buckets);
     entries.push({ ...query.runs[i]!, range: [at.x, at.x + buckets * grid.width], buckets }, { ...query.runs[i]!, buckets: 1 });
   }
   for (const i of whole) entries.push(query.runs[i]!);
@@ -203,4 +208,45 @@ export async function liveUpdate(
     if (report) report.whole.push(...again.map((i) => query.runs[i]!.id));
   }
   return { ...previous, series: { ...previous.series, series: next }, grids };
+}
+
+/** What one fetch of a panel starts from: the answer it updates (none: the whole panel is asked for) and the runs whose new points it asks for. */
+export interface LiveFetch {
+  previous: PanelAnswer | undefined;
+  live: ReadonlySet<string>;
+}
+
+/**
+ * A panel's bookkeeping for live updates: the runs with new points its latest answer lacks,
+ * and that answer. A fetch takes the runs; a fetch that is cut (replaced by another) or fails
+ * gives them back, so that the next one asks for them; after a failed update the next fetch
+ * asks for the whole panel.
+ */
+export class LiveState {
+  private pending = new Set<string>();
+  private latest: { key: string; answer: PanelAnswer } | undefined;
+
+  /** A live event: run `id` has new points. */
+  noteEvent(id: string): void {
+    this.pending.add(id);
+  }
+
+  /** The start of a fetch for the request `key`; `update`: the panel holds an answer to `key` (else the whole panel is asked for). */
+  begin(key: string, update: boolean): LiveFetch {
+    const previous = update && this.latest?.key === key ? this.latest.answer : undefined;
+    const live = this.pending;
+    this.pending = new Set();
+    return { previous, live };
+  }
+
+  /** The fetch's answer to the request `key`: what the next update adds to. */
+  answered(key: string, answer: PanelAnswer): void {
+    this.latest = { key, answer };
+  }
+
+  /** The fetch was cut (`failed` false) or failed: its runs still have new points to fetch. */
+  unfinished(fetch: LiveFetch, failed: boolean): void {
+    for (const id of fetch.live) this.pending.add(id);
+    if (failed && fetch.previous) this.latest = undefined;
+  }
 }

@@ -51,6 +51,11 @@ function reader(field: string): ((run: RunInfo) => unknown) | undefined {
   return match[1] === 'config' ? (run) => valueAt(run.config, parts) : (run) => valueAt(run.summary, parts);
 }
 
+/** The value a run is sorted by under `field` (undefined also for a field the server cannot sort by). */
+export function sortValue(run: RunInfo, field: string): unknown {
+  return reader(field)?.(run);
+}
+
 /** `runs` sorted as the server would answer them; undefined for a field it cannot sort by. */
 export function sortRuns(runs: readonly RunInfo[], sort: SortSpec): RunInfo[] | undefined {
   const read = reader(sort.field);
