@@ -5,6 +5,7 @@
  * live growth of the running run's charts), and the run pages. Each step leaves a
  * screenshot in test-results/screenshots/.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -216,6 +217,9 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
 
   it('grows the running run\'s charts live, without reloading the page', async () => {
     await page.evaluate('window.__sameDocument = true');
+    // No flicker: the chart is drawn again on the canvas it has, not replaced.
+    await page.locator('[data-testid="panel"][data-key="loss"] canvas').waitFor();
+    await page.evaluate(`document.querySelector('[data-testid="panel"][data-key="loss"] canvas').__kept = true`);
     const before = await legendValue('loss', running.id);
     const requestsBefore = seriesRequests.length;
     await logRunning(60, { loss: 0.0123 });
@@ -230,6 +234,7 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     expect(live.every((request) => request.runs.every((entry) => entry.id === running.id))).toBe(true);
     expect(live.some((request) => request.runs.some((entry) => entry.range !== undefined) && request.runs.some((entry) => entry.buckets === 1))).toBe(true);
     expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
+    expect(await page.evaluate(`document.querySelector('[data-testid="panel"][data-key="loss"] canvas').__kept === true`)).toBe(true);
     await shot('04-live');
   });
 
@@ -258,11 +263,18 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
   });
 
   it('smooths the lines with the slider, keeping the raw line faint behind', async () => {
+    const color = await drawnColor(page, finished.id);
+    const raw = await legendValue('loss', finished.id);
+    const faintBefore = await linePixels(page, 'loss', color, true);
     await page.locator('input[type="range"]').fill('0.8');
     await until('smoothing in the URL', async () => (page.url().includes('smooth=0.8') ? true : undefined));
-    await until('smoothed legend', async () => ((await legendValue('loss', finished.id)) !== undefined ? true : undefined));
+    // The legend reads the smoothed line; the raw one is drawn faint behind it.
+    await until('smoothed legend', async () => ((await legendValue('loss', finished.id)) !== raw ? true : undefined));
+    await until('the faint raw line', async () => ((await linePixels(page, 'loss', color, true)) > faintBefore + 50 ? true : undefined));
+    expect(await linePixels(page, 'loss', color)).toBeGreaterThan(30);
     await shot('05-smoothing');
     await page.locator('input[type="range"]').fill('0');
+    await until('raw legend again', async () => ((await legendValue('loss', finished.id)) === raw ? true : undefined));
   });
 
   it('switches a panel\'s x-axis, keeping the choice in the URL', async () => {
@@ -302,8 +314,10 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
     expect(await item('Job type').textContent()).toBe('train');
     expect(await item('Start time').textContent()).toMatch(/\d{1,2}:\d{2}/);
     expect(await item('Duration').textContent()).toMatch(/\d/);
-    // The command that started the run: here, the test runner's worker.
+    // The command that started the run: here, the test runner's worker; the commit checked out.
     expect(await item('Command').textContent()).toMatch(/vitest/);
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    expect(await item('Git commit').textContent()).toContain(head.slice(0, 12));
     const config = page.locator('[data-testid="config"]');
     await config.locator('tr', { hasText: 'optimizer.name' }).waitFor();
     expect(await config.locator('tr', { hasText: 'optimizer.name' }).textContent()).toContain('adam');
@@ -331,7 +345,8 @@ describe.skipIf(chromiumMissing !== undefined)('the dashboard in Chromium', { ti
   });
 
   it('opens the finished run by its URL (as the SDK prints it): no Stop button, exit code 0', async () => {
-    await page.goto(`${webUrl}/local/demo/runs/${finished.id}`);
+    expect(finished.url).toBe(`${webUrl}/local/demo/runs/${finished.id}`);
+    await page.goto(finished.url!);
     const overview = page.locator('[data-testid="overview"]');
     await overview.waitFor();
     expect(await page.locator('.run-head [data-state]').getAttribute('data-state')).toBe('finished');

@@ -52,8 +52,11 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** How many pixels of a panel's canvas have (nearly) `color` (`#rrggbb`): a run's drawn line. */
-export function linePixels(page: Page, key: string, color: string): Promise<number> {
+/**
+ * How many pixels of a panel's canvas have (nearly) `color` (`#rrggbb`): a run's drawn line;
+ * with `faint`, those drawn see-through (alpha 0.1–0.5), as the raw line behind a smoothed one.
+ */
+export function linePixels(page: Page, key: string, color: string, faint = false): Promise<number> {
   return page.evaluate<number>(`(() => {
     const panel = document.querySelector(${JSON.stringify(`[data-testid="panel"][data-key="${key}"]`)});
     const canvas = panel && panel.querySelector('canvas');
@@ -62,7 +65,8 @@ export function linePixels(page: Page, key: string, color: string): Promise<numb
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     let n = 0;
     for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 200 && Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40) n++;
+      const alpha = data[i + 3];
+      if ((${faint} ? alpha > 25 && alpha < 128 : alpha > 200) && Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40) n++;
     }
     return n;
   })()`);
