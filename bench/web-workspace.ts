@@ -1,6 +1,8 @@
 /**
  * A workspace of 20 panels × 100 runs (2,000 steps each) in headless Chromium: first
- * meaningful paint, then scrolling through the panels.
+ * meaningful paint, then scrolling through the panels; both as the workspace opens (the
+ * first 10 runs charted in each panel) and with all 100 runs charted in every panel
+ * (`?show=100`).
  *
  * - First meaningful paint: navigation start → the first frame painted with a line in a
  *   panel's canvas (the page's own clock; see lib/browser.ts), in a fresh browser context
@@ -62,6 +64,11 @@ import {
 const PROJECT = 'workspace';
 const RUNS = 100;
 const STEPS = 2000;
+/** The workspace as it opens, and with all its runs charted. */
+const VIEWS = [
+  { name: 'opened', label: 'as it opens: the first 10 runs charted in each panel', query: '' },
+  { name: 'allRuns', label: `every run charted in each panel (?show=${RUNS})`, query: `?show=${RUNS}` },
+] as const;
 /** 20 keys in two sections: train/… and val/…, 10 each. */
 const KEYS = [...ROW_KEYS.map((k) => `train/${k}`), ...ROW_KEYS.map((k) => `val/${k}`)];
 const LOADS = 3;
@@ -99,8 +106,8 @@ interface Load {
 }
 
 /** Loads the workspace in `page` and waits for every panel on screen to be drawn. */
-async function loadWorkspace(page: Page, url: string): Promise<Load> {
-  await page.goto(`${url}/${ENTITY}/${PROJECT}`);
+async function loadWorkspace(page: Page, url: string, query = ''): Promise<Load> {
+  await page.goto(`${url}/${ENTITY}/${PROJECT}${query}`);
   const firstPanel = await waitForMark(page, 'firstPanel');
   const screen = await waitForMark(page, 'screen');
   const table = await waitForMark(page, 'table');
@@ -397,75 +404,81 @@ async function main(): Promise<void> {
     console.log(`\nworkspace: ${KEYS.length} keys (train/…, val/…) × ${RUNS} runs × ${STEPS.toLocaleString('en-US')} steps`);
     console.log(`  (web build ${(buildMs / 1000).toFixed(1)} s; ingest through store.applyBatch ${(ingestMs / 1000).toFixed(1)} s; neither is the figure)`);
 
-    // ── first meaningful paint ──
-    const empty: number[] = [];
-    for (let i = 0; i < LOADS; i++) empty.push(await emptyPagePaint(browser, server.url));
-    const loads: Load[] = [];
-    let page: Page | undefined;
-    for (let i = 0; i < LOADS; i++) {
-      if (page) await closePage(page);
-      page = await workspacePage(browser);
-      loads.push(await loadWorkspace(page, server.url));
-      await settle(page, 300);
+    // The workspace as it opens (the first 10 runs charted), and with every run charted in
+    // every panel (?show=100): 20 panels × 100 runs, the target's workspace.
+    for (const view of VIEWS) {
+      // ── first meaningful paint ──
+      const empty: number[] = [];
+      for (let i = 0; i < LOADS; i++) empty.push(await emptyPagePaint(browser, server.url));
+      const loads: Load[] = [];
+      let page: Page | undefined;
+      for (let i = 0; i < LOADS; i++) {
+        if (page) await closePage(page);
+        page = await workspacePage(browser);
+        loads.push(await loadWorkspace(page, server.url, view.query));
+        await settle(page, 300);
+      }
+      page = page!;
+      const warmLoad = await loadWorkspace(page, server.url, view.query);
+      const charted = lastSeriesBody ? (JSON.parse(lastSeriesBody) as { runs: unknown[] }).runs.length : NaN;
+      // Panels and the slots of those not built yet (they are built in idle time after the load).
+      const panels = await page.evaluate<number>(`document.querySelectorAll('${PANEL}, [data-slot]').length`);
+
+      const pick = (key: keyof Load) => medianAndP95(loads.map((l) => l[key])).median;
+      const emptyMedian = medianAndP95(empty).median;
+      const fmp = pick('firstPanel');
+      console.log(`\n── ${view.label} ──`);
+      console.log(`  ${panels} panels, each charting ${charted} of the ${RUNS} runs; ${loads[0]?.panelsOnScreen ?? '?'} panels on the first screen`);
+      console.log('');
+      console.log(`first meaningful paint (first panel drawn)   median ${formatMillis(fmp).padStart(9)}   (fresh context each: ${loads.map((l) => l.firstPanel.toFixed(0)).join(', ')} ms; warm browser cache ${formatMillis(warmLoad.firstPanel)})`);
+      console.log(`  first contentful paint of the app          median ${formatMillis(pick('fcp')).padStart(9)}`);
+      console.log(`  runs table's first row on screen           median ${formatMillis(pick('table')).padStart(9)}`);
+      console.log(`  every panel on screen drawn                median ${formatMillis(pick('screen')).padStart(9)}`);
+      console.log(`  waterfall (median; answer received at): scripts ${formatMillis(pick('scriptEnd'))}, runs ${formatMillis(pick('runsEnd'))}, keys ${formatMillis(pick('keysEnd'))}, first /series sent ${formatMillis(pick('firstSeriesStart'))} → answered ${formatMillis(pick('firstSeriesEnd'))}`);
+      console.log(`baseline: an empty page's first contentful paint  median ${formatMillis(emptyMedian)}  (${empty.map((t) => t.toFixed(0)).join(', ')} ms)`);
+      console.log(`ratio first meaningful paint / empty page ${(fmp / emptyMedian).toFixed(1)}x | target ≤ ${FMP_TARGET_MS} ms: ${againstTarget(fmp, FMP_TARGET_MS)}`);
+      const viewFigures: Record<string, unknown> = (figures[view.name] = {});
+      viewFigures.firstPaint = { loads, warmLoad, emptyPageFcp: empty, fmpMedian: fmp, panels, charted };
+
+      // ── scrolling ──
+      await settle(page, 1000);
+      const idle = frameStats(await idleFrames(page, 1000));
+      const pass1 = await shownPass(browser, page);
+      await settle(page, 500);
+      const pass2 = await shownPass(browser, page);
+      await settle(page, 500);
+      // The floor: the same page without the app, as static HTML scrolled the same way.
+      const asImages = await staticScrollPass(browser, server.url, await staticWorkspace(page, false));
+      const asCanvases = await staticScrollPass(browser, server.url, await staticWorkspace(page, true));
+      const s1 = frameStats(pass1.frames.intervals);
+      const s2 = frameStats(pass2.frames.intervals);
+      const tasks = (f: Frames) => (f.longTasks.length > 0 ? `; tasks over 50 ms: ${f.longTasks.map((t) => t.toFixed(0)).join(', ')} ms` : '; no task over 50 ms');
+      const first = pass1.frames;
+      console.log('');
+      console.log(`scrolling: mouse wheel ${WHEEL_PX} px at a time, ${first.rangePx} px down to the bottom and back (${first.wheels} wheel events in ${(first.durationMs / 1000).toFixed(1)} s: ${((2 * first.rangePx) / (first.durationMs / 1000)).toFixed(0)} px/s)`);
+      console.log(`  first pass: at its start ${first.drawnAtStart} of the ${first.panels} panels had been drawn, ${first.builtAtStart} built (the app builds panels off screen in idle time, and draws those near the screen); second pass: every panel drawn`);
+      console.log('frames shown (Chromium\'s frame reporter, each vsync with an update to show; worst: the longest a person waited for a new frame):');
+      console.log(describeShown('  first pass', pass1));
+      console.log(describeShown('  second pass', pass2));
+      console.log(describeShown('  baseline: the page as static HTML, charts as images', asImages));
+      console.log(describeShown('  baseline: the same, charts as canvases', asCanvases));
+      console.log("the main thread's frames (the page's animation frames; a frame over 16.7 ms there is a frame whose main-thread part came late):");
+      console.log(describeFrames('  first pass', s1, tasks(pass1.frames)));
+      console.log(describeFrames('  second pass', s2, tasks(pass2.frames)));
+      console.log(describeFrames('  baseline: the idle workspace, 1 s', idle));
+      console.log(describeFrames('  baseline: static HTML, charts as images', frameStats(asImages.frames.intervals)));
+      console.log(describeFrames('  baseline: the same, charts as canvases', frameStats(asCanvases.frames.intervals), ' (each drawn once; no other script)'));
+      const shownMet = (shown: PresentedFrames) => (shown.dropped === 0 && shown.unreported === 0 ? 'met' : 'missed');
+      console.log(`target every frame ≤ ${FRAME_TARGET_MS} ms while scrolling (no vsync dropped): first pass ${shownMet(pass1.shown)}, second pass ${shownMet(pass2.shown)} (static page: ${shownMet(asImages.shown)} with images, ${shownMet(asCanvases.shown)} with canvases); the main thread's frames over ${FRAME_TARGET_MS + FRAME_JITTER_MS} ms: first pass ${s1.over}, second ${s2.over} (static page: ${frameStats(asImages.frames.intervals).over} with images, ${frameStats(asCanvases.frames.intervals).over} with canvases)`);
+      viewFigures.scroll = {
+        pass1: { shown: pass1.shown, mainThread: { ...s1, longTasks: first.longTasks }, drawnAtStart: first.drawnAtStart, panels: first.panels },
+        pass2: { shown: pass2.shown, mainThread: { ...s2, longTasks: pass2.frames.longTasks } },
+        idle,
+        staticImages: { shown: asImages.shown, mainThread: frameStats(asImages.frames.intervals) },
+        staticCanvases: { shown: asCanvases.shown, mainThread: frameStats(asCanvases.frames.intervals) },
+      };
+      await closePage(page);
     }
-    page = page!;
-    const warmLoad = await loadWorkspace(page, server.url);
-    const charted = lastSeriesBody ? (JSON.parse(lastSeriesBody) as { runs: unknown[] }).runs.length : NaN;
-    // Panels and the slots of those not built yet (they are built in idle time after the load).
-    const panels = await page.evaluate<number>(`document.querySelectorAll('${PANEL}, [data-slot]').length`);
-
-    const pick = (key: keyof Load) => medianAndP95(loads.map((l) => l[key])).median;
-    const emptyMedian = medianAndP95(empty).median;
-    const fmp = pick('firstPanel');
-    console.log(`  ${panels} panels, each charting ${charted} of the ${RUNS} runs; ${loads[0]?.panelsOnScreen ?? '?'} panels on the first screen`);
-    console.log('');
-    console.log(`first meaningful paint (first panel drawn)   median ${formatMillis(fmp).padStart(9)}   (fresh context each: ${loads.map((l) => l.firstPanel.toFixed(0)).join(', ')} ms; warm browser cache ${formatMillis(warmLoad.firstPanel)})`);
-    console.log(`  first contentful paint of the app          median ${formatMillis(pick('fcp')).padStart(9)}`);
-    console.log(`  runs table's first row on screen           median ${formatMillis(pick('table')).padStart(9)}`);
-    console.log(`  every panel on screen drawn                median ${formatMillis(pick('screen')).padStart(9)}`);
-    console.log(`  waterfall (median; answer received at): scripts ${formatMillis(pick('scriptEnd'))}, runs ${formatMillis(pick('runsEnd'))}, keys ${formatMillis(pick('keysEnd'))}, first /series sent ${formatMillis(pick('firstSeriesStart'))} → answered ${formatMillis(pick('firstSeriesEnd'))}`);
-    console.log(`baseline: an empty page's first contentful paint  median ${formatMillis(emptyMedian)}  (${empty.map((t) => t.toFixed(0)).join(', ')} ms)`);
-    console.log(`ratio first meaningful paint / empty page ${(fmp / emptyMedian).toFixed(1)}x | target ≤ ${FMP_TARGET_MS} ms: ${againstTarget(fmp, FMP_TARGET_MS)}`);
-    figures.firstPaint = { loads, warmLoad, emptyPageFcp: empty, fmpMedian: fmp, panels, charted };
-
-    // ── scrolling ──
-    await settle(page, 1000);
-    const idle = frameStats(await idleFrames(page, 1000));
-    const pass1 = await shownPass(browser, page);
-    await settle(page, 500);
-    const pass2 = await shownPass(browser, page);
-    await settle(page, 500);
-    // The floor: the same page without the app, as static HTML scrolled the same way.
-    const asImages = await staticScrollPass(browser, server.url, await staticWorkspace(page, false));
-    const asCanvases = await staticScrollPass(browser, server.url, await staticWorkspace(page, true));
-    const s1 = frameStats(pass1.frames.intervals);
-    const s2 = frameStats(pass2.frames.intervals);
-    const tasks = (f: Frames) => (f.longTasks.length > 0 ? `; tasks over 50 ms: ${f.longTasks.map((t) => t.toFixed(0)).join(', ')} ms` : '; no task over 50 ms');
-    const first = pass1.frames;
-    console.log('');
-    console.log(`scrolling: mouse wheel ${WHEEL_PX} px at a time, ${first.rangePx} px down to the bottom and back (${first.wheels} wheel events in ${(first.durationMs / 1000).toFixed(1)} s: ${((2 * first.rangePx) / (first.durationMs / 1000)).toFixed(0)} px/s)`);
-    console.log(`  first pass: at its start ${first.drawnAtStart} of the ${first.panels} panels had been drawn, ${first.builtAtStart} built (the app builds panels off screen in idle time, and draws those near the screen); second pass: every panel drawn`);
-    console.log('frames shown (Chromium\'s frame reporter, each vsync with an update to show; worst: the longest a person waited for a new frame):');
-    console.log(describeShown('  first pass', pass1));
-    console.log(describeShown('  second pass', pass2));
-    console.log(describeShown('  baseline: the page as static HTML, charts as images', asImages));
-    console.log(describeShown('  baseline: the same, charts as canvases', asCanvases));
-    console.log("the main thread's frames (the page's animation frames; a frame over 16.7 ms there is a frame whose main-thread part came late):");
-    console.log(describeFrames('  first pass', s1, tasks(pass1.frames)));
-    console.log(describeFrames('  second pass', s2, tasks(pass2.frames)));
-    console.log(describeFrames('  baseline: the idle workspace, 1 s', idle));
-    console.log(describeFrames('  baseline: static HTML, charts as images', frameStats(asImages.frames.intervals)));
-    console.log(describeFrames('  baseline: the same, charts as canvases', frameStats(asCanvases.frames.intervals), ' (each drawn once; no other script)'));
-    const shownMet = (shown: PresentedFrames) => (shown.dropped === 0 && shown.unreported === 0 ? 'met' : 'missed');
-    console.log(`target every frame ≤ ${FRAME_TARGET_MS} ms while scrolling (no vsync dropped): first pass ${shownMet(pass1.shown)}, second pass ${shownMet(pass2.shown)} (static page: ${shownMet(asImages.shown)} with images, ${shownMet(asCanvases.shown)} with canvases); the main thread's frames over ${FRAME_TARGET_MS + FRAME_JITTER_MS} ms: first pass ${s1.over}, second ${s2.over} (static page: ${frameStats(asImages.frames.intervals).over} with images, ${frameStats(asCanvases.frames.intervals).over} with canvases)`);
-    figures.scroll = {
-      pass1: { shown: pass1.shown, mainThread: { ...s1, longTasks: first.longTasks }, drawnAtStart: first.drawnAtStart, panels: first.panels },
-      pass2: { shown: pass2.shown, mainThread: { ...s2, longTasks: pass2.frames.longTasks } },
-      idle,
-      staticImages: { shown: asImages.shown, mainThread: frameStats(asImages.frames.intervals) },
-      staticCanvases: { shown: asCanvases.shown, mainThread: frameStats(asCanvases.frames.intervals) },
-    };
-    await closePage(page);
 
     // ── where the time goes (not the figures) ──
     const tracePage = await workspacePage(browser);
