@@ -255,6 +255,28 @@ describe.each(engines)('runs list on $name', (engine) => {
     expect(ids(await list('sort=name&order=desc'))).toEqual(['b', 'c', 'd', 'a']);
   });
 
+  it('sorts by state, group and job type, a run without a group or job type first ascending', async () => {
+    await addRuns([
+      { id: 'a', group: 'sweep-b', jobType: 'train', exitCode: 0 },
+      { id: 'b', group: 'sweep-a', exitCode: 1 },
+      { id: 'c', jobType: 'eval' },
+      { id: 'd', group: 'sweep-a', jobType: 'eval', exitCode: 0 },
+      { id: 'e', group: 'sweep-b', jobType: 'train', columns: { heartbeat_at: 1 } },
+    ]);
+    // States as the runs read: a and d finished, b failed, c running, e crashed (its heartbeats stopped).
+    expect(ids(await list('sort=state&order=asc'))).toEqual(['e', 'b', 'a', 'd', 'c']);
+    expect(ids(await list('sort=state&order=desc'))).toEqual(['c', 'a', 'd', 'b', 'e']);
+    expect(ids(await list('sort=group&order=asc'))).toEqual(['c', 'b', 'd', 'a', 'e']);
+    expect(ids(await list('sort=group&order=desc'))).toEqual(['a', 'e', 'b', 'd', 'c']);
+    expect(ids(await list('sort=jobType&order=asc'))).toEqual(['b', 'c', 'd', 'a', 'e']);
+    for (const sort of ['state', 'group', 'jobType']) {
+      for (const order of ['asc', 'desc']) {
+        const query = `sort=${sort}&order=${order}`;
+        expect((await allPages(query, 1)).ids, query).toEqual(ids(await list(query)));
+      }
+    }
+  });
+
   it('sorts by config and summary values: numbers, strings, the rest, missing last, in either order', async () => {
     const scores: Array<[string, unknown]> = [
       ['m01', 2], ['m02', -1], ['m03', 10], ['m04', 'b'], ['m05', 'a'], ['m06', true], ['m07', { x: 1 }],
@@ -370,7 +392,7 @@ describe.each(engines)('runs list on $name', (engine) => {
     expect(await refused(filterParam([{ field: 'config.lr', op: '=' }]))).toMatch(/0\.value/);
     expect(await refused(filterParam([{ field: 'config.lr', op: '<', value: true }]))).toMatch(/compares numbers or strings/);
     expect(await refused(filterParam([{ field: 'config.lr', op: '>', value: null }]))).toMatch(/use = or !=/);
-    expect(await refused('sort=heartbeat')).toMatch(/sort must be created, updated, runtime, name, config.<key> or summary.<key>/);
+    expect(await refused('sort=heartbeat')).toMatch(/sort must be created, updated, runtime, name, state, group, jobType, config.<key> or summary.<key>/);
     expect(await refused('sort=metrics.loss')).toMatch(/sort must be/);
     expect(await refused('order=up')).toMatch(/order must be 'asc' or 'desc'/);
     for (const limit of ['0', '1001', '1.5', 'ten', '', '-1']) expect(await refused(`limit=${limit}`)).toMatch(/limit must be an integer from 1 to 1000/);

@@ -34,7 +34,7 @@ import { createHash } from 'node:crypto';
 import { parseInput, runFilterSchema, splitPath, type RunPage, type RunState } from '@cairn/protocol';
 import { HttpError } from '../http/errors.js';
 import type { Store } from '../store/store.js';
-import { SORT_RANK, type JsonRoot, type RunFieldFilter, type RunListPosition, type RunListQuery, type RunSort } from '../store/run-list.js';
+import { SORT_COLUMNS, SORT_RANK, TEXT_SORT_COLUMNS, type JsonRoot, type RunFieldFilter, type RunListPosition, type RunListQuery, type RunSort } from '../store/run-list.js';
 
 const RUN_STATES: readonly RunState[] = ['running', 'finished', 'failed', 'crashed', 'killed', 'preempted'];
 const MAX_CONDITIONS = 100;
@@ -113,12 +113,13 @@ function parseFilters(text: string | null): RunFieldFilter[] {
 }
 
 function parseSort(sort: string): RunSort {
-  if (sort === 'created' || sort === 'updated' || sort === 'runtime' || sort === 'name') return { kind: 'column', column: sort };
+  const column = SORT_COLUMNS.find((name) => name === sort);
+  if (column) return { kind: 'column', column };
   if (/^(config|summary)\./.test(sort)) {
     const [root, ...keys] = splitPath(sort);
     return { kind: 'field', root: root as JsonRoot, keys };
   }
-  throw new HttpError('invalid_argument', `sort must be created, updated, runtime, name, config.<key> or summary.<key>; got ${JSON.stringify(sort)}`);
+  throw new HttpError('invalid_argument', `sort must be ${SORT_COLUMNS.join(', ')}, config.<key> or summary.<key>; got ${JSON.stringify(sort)}`);
 }
 
 // ── cursors: base64url of [version, fingerprint, rank, value, run id] ─────────
@@ -149,7 +150,7 @@ function decodeCursor(cursor: string | null, fingerprint: string, sort: RunSort)
 /** Whether a decoded cursor's key is one that `sort` produces. */
 function positionFits(sort: RunSort, rank: unknown, value: unknown): boolean {
   const isNumber = typeof value === 'number' && Number.isFinite(value);
-  if (sort.kind === 'column') return rank === SORT_RANK.number && (sort.column === 'name' ? typeof value === 'string' : isNumber);
+  if (sort.kind === 'column') return rank === SORT_RANK.number && (TEXT_SORT_COLUMNS.has(sort.column) ? typeof value === 'string' : isNumber);
   if (rank === SORT_RANK.number) return isNumber;
   if (rank === SORT_RANK.string) return typeof value === 'string';
   return (rank === SORT_RANK.other || rank === SORT_RANK.missing) && value === null;

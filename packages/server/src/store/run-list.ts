@@ -27,7 +27,9 @@ export type JsonRoot = 'config' | 'summary';
 export type FilterOp = (typeof FILTER_OPS)[number];
 
 /** What a page is sorted by: a run column, or a value inside config or summary. */
-export type RunSort = { kind: 'column'; column: 'created' | 'updated' | 'runtime' | 'name' } | { kind: 'field'; root: JsonRoot; keys: string[] };
+/** The run columns a list sorts by: numbers (created, updated, runtime) and text (name, state, group, jobType). */
+export const SORT_COLUMNS = ['created', 'updated', 'runtime', 'name', 'state', 'group', 'jobType'] as const;
+export type RunSort = { kind: 'column'; column: (typeof SORT_COLUMNS)[number] } | { kind: 'field'; root: JsonRoot; keys: string[] };
 
 /** `config.<keys…> op value`. Ordering ops take a number or a string (the parser checks). */
 export interface RunFieldFilter {
@@ -107,7 +109,7 @@ export async function selectRunPage(
   const fields = new FieldRefs();
   const filterFields = query.filters.map((filter) => fields.get(filter.root, filter.keys));
   const conditions = matchConditions(engine, scope, query, filterFields);
-  const sort = sortSql(engine, query.sort, query.order, fields);
+  const sort = sortSql(engine, scope, query.sort, query.order, fields);
   const pageConditions = query.after ? [...conditions, sort.after(query.after)] : conditions;
   const sources = (refs: readonly FieldRef[]) => sql.join(engine.fieldSources([...new Set(refs)]), sql` `);
 
@@ -147,18 +149,19 @@ type PageRow = SortKeys & Pick<RunRow, (typeof RUN_INFO_COLUMNS)[number]>;
 
 // ── the WHERE clause ────────────────────────────────────────────────────────
 
+/** The state toRunInfo derives: the same formula, at the same time (a running run whose heartbeats stopped is crashed or preempted). */
+function derivedState(scope: RunListScope): RawBuilder<string> {
+  return sql<string>`(CASE WHEN runs.state = 'running' AND ${scope.time} - runs.heartbeat_at > ${scope.heartbeatTimeoutSeconds}
+    THEN (CASE WHEN runs.preempting <> 0 THEN 'preempted' ELSE 'crashed' END) ELSE runs.state END)`;
+}
+
 /** `fields[i]` is where `query.filters[i]` reads its field. */
 function matchConditions(engine: EngineSql, scope: RunListScope, query: RunListQuery, fields: FieldRef[]): Array<RawBuilder<SqlBool>> {
   // An unknown project matches nothing: the subquery is NULL.
   const projectId = sql`(SELECT projects.id FROM projects INNER JOIN entities ON entities.id = projects.entity_id
     WHERE entities.name = ${scope.entity} AND projects.name = ${scope.project})`;
   const conditions: Array<RawBuilder<SqlBool>> = [sql`runs.project_id = ${projectId}`];
-  if (query.states.length > 0) {
-    // The state toRunInfo derives: the same formula, at the same time.
-    const state = sql`(CASE WHEN runs.state = 'running' AND ${scope.time} - runs.heartbeat_at > ${scope.heartbeatTimeoutSeconds}
-      THEN (CASE WHEN runs.preempting <> 0 THEN 'preempted' ELSE 'crashed' END) ELSE runs.state END)`;
-    conditions.push(sql`${state} IN (${sql.join(query.states)})`);
-  }
+  if (query.states.length > 0) conditions.push(sql`${derivedState(scope)} IN (${sql.join(query.states)})`);
   if (query.tags.length > 0) conditions.push(engine.hasTags(query.tags));
   if (query.group !== null) conditions.push(sql`runs.group_name = ${query.group}`);
   if (query.jobType !== null) conditions.push(sql`runs.job_type = ${query.jobType}`);
@@ -198,7 +201,23 @@ const COLUMN_SORTS = {
   runtime: sql`runs.runtime`,
 } as const;
 
-function sortSql(engine: EngineSql, sort: RunSort, order: 'asc' | 'desc', fields: FieldRefs): SortSql {
+/** The sort columns whose key is text. */
+export const TEXT_SORT_COLUMNS: ReadonlySet<string> = new Set(['name', 'state', 'group', 'jobType']);
+
+/**
+ * A text column's sort key, never null (SQLite and PostgreSQL put nulls at different ends): a
+ * run without a name sorts by its id, one without a group or job type as '', and the state as
+ * the run reads (derivedState). Undefined for a numeric column.
+ */
+function textSortKey(column: string, scope: RunListScope): RawBuilder<unknown> | undefined {
+  if (column === 'name') return sql`COALESCE(runs.name, runs.run_id)`;
+  if (column === 'state') return derivedState(scope);
+  if (column === 'group') return sql`COALESCE(runs.group_name, '')`;
+  if (column === 'jobType') return sql`COALESCE(runs.job_type, '')`;
+  return undefined;
+}
+
+function sortSql(engine: EngineSql, scope: RunListScope, sort: RunSort, order: 'asc' | 'desc', fields: FieldRefs): SortSql {
   const direction = sql.raw(order === 'asc' ? 'ASC' : 'DESC');
   const beyond = sql.raw(order === 'asc' ? '>' : '<');
   const beyondOrAt = sql.raw(order === 'asc' ? '>=' : '<=');
@@ -208,8 +227,9 @@ function sortSql(engine: EngineSql, sort: RunSort, order: 'asc' | 'desc', fields
     sql<SqlBool>`(${key} ${beyondOrAt} ${position.value} AND (${key} ${beyond} ${position.value} OR ${id} > ${position.id}))`;
 
   if (sort.kind === 'column') {
-    if (sort.column === 'name') {
-      const key = engine.binary(sql`COALESCE(runs.name, runs.run_id)`);
+    const text = textSortKey(sort.column, scope);
+    if (text) {
+      const key = engine.binary(text); // compared bytewise
       return {
         columns: [sql`${key} AS k_str`],
         names: ['k_str'],
@@ -218,7 +238,7 @@ function sortSql(engine: EngineSql, sort: RunSort, order: 'asc' | 'desc', fields
         position: (row) => ({ rank: SORT_RANK.number, value: row.k_str ?? '', id: row.run_id }),
       };
     }
-    const key = COLUMN_SORTS[sort.column];
+    const key = COLUMN_SORTS[sort.column as keyof typeof COLUMN_SORTS];
     return {
       columns: [sql`${key} AS k_num`],
       names: ['k_num'],

@@ -58,8 +58,10 @@ describe('RunsTable', () => {
     expect(lossHeader.getAttribute('aria-sort')).toBe('descending');
     click(lossHeader.querySelector('button')!);
     expect(sorted.props.onSort).toHaveBeenLastCalledWith({ field: 'summary.loss', order: 'asc' });
+    click(header('State').querySelector('button')!);
+    expect(props.onSort).toHaveBeenLastCalledWith({ field: 'state', order: 'asc' });
     // A column the server cannot sort by has no button.
-    expect(header('State').querySelector('button')).toBeNull();
+    expect(header('Tags').querySelector('button')).toBeNull();
   });
 
   it('shows and hides a run in the charts with its toggle, in its colour', () => {

@@ -146,6 +146,8 @@ export const RunsTable = memo(function RunsTable(props: RunsTableProps) {
   );
 });
 
+const TEXT_COLUMNS: ReadonlySet<string> = new Set(['name', 'state', 'group', 'jobType']);
+
 function HeaderCell({ column, sort, onSort }: { column: TableColumn; sort: RunSort; onSort: (sort: RunSort) => void }) {
   const className = `${column.id === 'name' ? 'name-col' : ''}${column.numeric ? ' num' : ''}`.trim();
   if (!column.sortField) {
@@ -157,7 +159,8 @@ function HeaderCell({ column, sort, onSort }: { column: TableColumn; sort: RunSo
   }
   const field = column.sortField;
   const active = sort.field === field;
-  const next: RunSort = active ? { field, order: sort.order === 'asc' ? 'desc' : 'asc' } : { field, order: column.id === 'name' ? 'asc' : 'desc' };
+  // Text starts A to Z; times and numbers, largest first.
+  const next: RunSort = active ? { field, order: sort.order === 'asc' ? 'desc' : 'asc' } : { field, order: TEXT_COLUMNS.has(column.id) ? 'asc' : 'desc' };
   return (
     <th scope="col" className={className} aria-sort={active ? (sort.order === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <button type="button" className="sort-button" onClick={() => onSort(next)} title={`Sort by ${column.fullLabel}`}>

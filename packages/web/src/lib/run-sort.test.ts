@@ -27,10 +27,17 @@ describe('sortRuns', () => {
     expect(ids(sortRuns(runs, { field: 'name', order: 'asc' }))).toBe('a,b,c,d');
   });
 
-  it('sorts by summary and nested config values: numbers, then strings, then missing — the order flips it all', () => {
-    expect(ids(sortRuns(runs, { field: 'summary.acc', order: 'desc' }))).toBe('b,a,d,c');
+  it('sorts by summary and nested config values: numbers, then strings, then missing, in either order, as the server does', () => {
+    expect(ids(sortRuns(runs, { field: 'summary.acc', order: 'desc' }))).toBe('a,d,c,b');
     expect(ids(sortRuns(runs, { field: 'summary.acc', order: 'asc' }))).toBe('c,a,d,b');
     expect(ids(sortRuns(runs, { field: 'config.opt.lr', order: 'asc' }))).toBe('b,a,c,d');
+  });
+
+  it('sorts by state, group and job type, a run without a group or job type first ascending', () => {
+    const teams = [run('a', { state: 'running', group: 'g2', jobType: 'train' }), run('b', { state: 'crashed', group: null }), run('c', { state: 'finished', group: 'g1', jobType: 'eval' })];
+    expect(ids(sortRuns(teams, { field: 'state', order: 'asc' }))).toBe('b,c,a');
+    expect(ids(sortRuns(teams, { field: 'group', order: 'asc' }))).toBe('b,c,a');
+    expect(ids(sortRuns(teams, { field: 'jobType', order: 'desc' }))).toBe('a,c,b');
   });
 
   it('declines a field the server cannot sort by', () => {

@@ -1,8 +1,8 @@
 /**
  * Sorting runs in the browser exactly as the server sorts them (packages/server's runs
- * query): once every run of a filter is loaded, a new sort needs no round trip. Missing
- * values rank after numbers, then strings, then anything else; the order flips the whole
- * comparison, and ties go by id, ascending.
+ * query): once every run of a filter is loaded, a new sort needs no round trip. Numbers come
+ * first, then strings, then anything else, then missing values, in either order; the order
+ * flips the values within each kind, and ties go by id, ascending.
  */
 import type { RunInfo } from '@cairn/protocol';
 import { splitFieldPath, valueAt } from './columns.js';
@@ -44,6 +44,12 @@ function reader(field: string): ((run: RunInfo) => unknown) | undefined {
       return (run) => run.runtime;
     case 'name':
       return (run) => run.name ?? run.id;
+    case 'state':
+      return (run) => run.state;
+    case 'group':
+      return (run) => run.group ?? '';
+    case 'jobType':
+      return (run) => run.jobType ?? '';
   }
   const match = /^(config|summary)\.(.+)$/.exec(field);
   if (!match) return undefined;
@@ -62,6 +68,7 @@ export function sortRuns(runs: readonly RunInfo[], sort: SortSpec): RunInfo[] | 
   if (!read) return undefined;
   const direction = sort.order === 'asc' ? 1 : -1;
   const keyed = runs.map((run) => ({ run, key: read(run) }));
-  keyed.sort((a, b) => direction * compareValues(a.key, b.key) || compareValues(a.run.id, b.run.id));
+  // Kinds in their order whatever the direction (missing values last); values within a kind in it.
+  keyed.sort((a, b) => rank(a.key) - rank(b.key) || direction * compareValues(a.key, b.key) || compareValues(a.run.id, b.run.id));
   return keyed.map((entry) => entry.run);
 }

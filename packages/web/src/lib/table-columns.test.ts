@@ -10,6 +10,7 @@ describe('table columns', () => {
   it('knows which columns the server sorts by', () => {
     expect(columnOf('created')?.sortField).toBe('created');
     expect(columnOf('tags')?.sortField).toBeUndefined();
+    expect(columnOf('state')?.sortField).toBe('state');
     expect(columnOf('summary.train/loss')).toMatchObject({ label: 'train/loss', fullLabel: 'summary.train/loss' });
     expect(columnOf('config.opt\\.x.lr')).toMatchObject({ sortField: 'config.opt\\.x.lr', label: 'config.opt.x.lr', fullLabel: 'config.opt.x.lr', parts: ['opt.x', 'lr'], numeric: true });
   });

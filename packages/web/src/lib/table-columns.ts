@@ -23,12 +23,12 @@ export interface TableColumn {
 
 const BUILTINS: Record<string, Omit<TableColumn, 'id' | 'parts' | 'fullLabel'>> = {
   name: { label: 'Name', sortField: 'name', numeric: false, width: 220 },
-  state: { label: 'State', sortField: undefined, numeric: false, width: 104 },
+  state: { label: 'State', sortField: 'state', numeric: false, width: 104 },
   created: { label: 'Created', sortField: 'created', numeric: false, width: 108 },
   runtime: { label: 'Runtime', sortField: 'runtime', numeric: true, width: 90 },
   tags: { label: 'Tags', sortField: undefined, numeric: false, width: 160 },
-  group: { label: 'Group', sortField: undefined, numeric: false, width: 130 },
-  jobType: { label: 'Job type', sortField: undefined, numeric: false, width: 100 },
+  group: { label: 'Group', sortField: 'group', numeric: false, width: 130 },
+  jobType: { label: 'Job type', sortField: 'jobType', numeric: false, width: 100 },
 };
 
 /** Run fields a person can add besides config and summary fields (name is always shown). */
