@@ -13,6 +13,10 @@
  *   HTML: the DOM the app had built, scripts removed, served in a fresh context with the same
  *   stylesheet, navigation → its first row painted. The last load also waits for every page
  *   of runs (the table sorts in the browser once whole).
+ * - Scrolling: 200 mouse-wheel events of 300 px over the table (about 1,900 rows), twice:
+ *   Chromium's frames shown (lib/browser.ts tracePipeline), the page's animation frames, and in
+ *   how many of those the rows in the DOM did not cover the table's view (blank rows shown
+ *   until React renders the new window of rows).
  * - Sort: a click on a column header (Name, then the `loss` summary column), from the click
  *   until the frame painted with a different first row; median of the clicks (each click
  *   flips the order, so each changes the first row). Any runs request the sort made is timed
@@ -36,6 +40,7 @@ import { formatMillis, medianAndP95 } from './lib/stats.js';
 import {
   againstTarget, browserLine, buildWeb, buildWebUnminified, chromiumMissing, closePage, cpuProfile, ENTITY, exists, launchBrowser, loadRun, openPage, pad,
   openStatic, printProfile, printTrace, randomStream, resources, serveBuildTo, settle, startWebServer, staticCopy, summarizeTrace, traceMainThread, waitForMark, webSourceLine, type ResourceTiming,
+  frameIntervals, presentedFrames, tracePipeline, type PresentedFrames,
 } from './lib/browser.js';
 
 const PROJECT = 'table';
@@ -47,6 +52,66 @@ const SORT_CLICKS = 5;
 const TARGET_MS = 200;
 const TABLE = '[data-testid="runs-table"]';
 const FIRST_ROW = `${TABLE} tbody tr[data-run]`;
+
+/** Wheel events of a scroll pass over the table, and their size: 60,000 px, about 1,900 rows. */
+const SCROLL_WHEELS = 200;
+const SCROLL_WHEEL_PX = 300;
+const SCROLL_WHEEL_EVERY_MS = 16;
+
+interface TableScroll {
+  shown: PresentedFrames;
+  /** The page's animation frames during the pass, and those in which the rows in the DOM did not cover the table's view. */
+  frames: number;
+  blank: number;
+  intervals: number[];
+  durationMs: number;
+  rowsScrolled: number;
+}
+
+/**
+ * Scrolls the runs table with the mouse wheel (SCROLL_WHEELS events of SCROLL_WHEEL_PX), and
+ * counts, at each animation frame, whether the rows the DOM holds cover the table's view (a
+ * frame where they do not shows blank rows until React renders the new window).
+ */
+async function scrollTable(browser: Browser, page: Page): Promise<TableScroll> {
+  const box = await page.locator('[data-testid="runs-scroll"]').boundingBox();
+  if (!box) throw new Error('no runs table to scroll');
+  await page.evaluate('document.querySelector(\'[data-testid="runs-scroll"]\').scrollTop = 0');
+  await settle(page, 300);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  let pass: { t0: number; t1: number; frames: number; blank: number; times: number[]; scrolled: number } | undefined;
+  const trace = await tracePipeline(browser, page, async () => {
+    await page.evaluate(`(() => {
+      const scroller = document.querySelector('[data-testid="runs-scroll"]');
+      const state = (window.__tableScroll = { frames: 0, blank: 0, times: [], running: true, t0: performance.now() });
+      const tick = (time) => {
+        if (!state.running) return;
+        const view = scroller.getBoundingClientRect();
+        const rows = scroller.querySelectorAll('tbody tr');
+        const head = scroller.querySelector('thead').getBoundingClientRect();
+        const first = rows[0] && rows[0].getBoundingClientRect();
+        const last = rows[rows.length - 1] && rows[rows.length - 1].getBoundingClientRect();
+        state.frames++;
+        state.times.push(time);
+        if (!first || first.top > Math.max(view.top, head.bottom) + 1 || last.bottom < view.bottom - 1) state.blank++;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    })()`);
+    for (let i = 0; i < SCROLL_WHEELS; i++) {
+      await page.mouse.wheel(0, SCROLL_WHEEL_PX);
+      await page.waitForTimeout(SCROLL_WHEEL_EVERY_MS);
+    }
+    await settle(page, 200);
+    pass = await page.evaluate(`(() => {
+      const state = window.__tableScroll;
+      state.running = false;
+      return { t0: state.t0, t1: performance.now(), frames: state.frames, blank: state.blank, times: state.times, scrolled: document.querySelector('[data-testid="runs-scroll"]').scrollTop };
+    })()`);
+  });
+  const { t0, t1, frames, blank, times, scrolled } = pass!;
+  return { shown: presentedFrames(trace, t0, t1), frames, blank, intervals: frameIntervals(times), durationMs: t1 - t0, rowsScrolled: Math.round(scrolled / 32) };
+}
 
 const started = performance.now();
 
@@ -252,6 +317,10 @@ async function main(): Promise<void> {
       console.log(`  (no sort by loss: ${(error as Error).message.split('\n')[0]})`);
     }
 
+    // ── scrolling the table ──
+    const scrolls: TableScroll[] = [];
+    for (let i = 0; i < 2; i++) scrolls.push(await scrollTable(browser, page));
+
     // ── for scale: the first runs request alone, and the store's listRuns of a page ──
     const firstPageFetch: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -302,9 +371,18 @@ async function main(): Promise<void> {
     console.log(`baseline: ${RUNS.toLocaleString('en-US')} plain <div>s appended, until painted   median ${formatMillis(divMedian)}  (${divs.map((t) => t.toFixed(0)).join(', ')} ms)`);
     console.log(`baseline: the table's own HTML (${statics[0]?.rows ?? '?'} rows) inserted as a string, until painted   median ${formatMillis(tableHtml)}`);
     console.log(`baseline: the same page as static HTML (its DOM, no scripts), navigation → first row painted   median ${formatMillis(staticMedian)}  (fresh context each: ${staticLoads.map((t) => t.toFixed(0)).join(', ')} ms)`);
+    for (const [i, scroll] of scrolls.entries()) {
+      const long = scroll.intervals.filter((ms) => ms > 17.7).length;
+      const worst = Math.max(...scroll.intervals);
+      console.log(
+        `scrolling the table, pass ${i + 1}: ${SCROLL_WHEELS} wheel events of ${SCROLL_WHEEL_PX} px (${scroll.rowsScrolled.toLocaleString('en-US')} rows) in ${(scroll.durationMs / 1000).toFixed(2)} s: frames shown ${scroll.shown.frames}, ${scroll.shown.dropped} dropped (worst ${formatMillis(16.7 * (scroll.shown.longestMiss + 1))}), ${scroll.shown.partial} with the main thread's part a frame late; ` +
+          `the page's frames ${scroll.frames}, ${long} over 17.7 ms (worst ${formatMillis(worst)}); frames with rows missing from the view ${scroll.blank} of ${scroll.frames}`,
+      );
+    }
     const sortMedian = median([...byName, ...byLoss].map((s) => s.ms));
     console.log(`ratios: first render / the table's HTML inserted ${(first / tableHtml).toFixed(1)}x; page load / static page ${(pageLoad / staticMedian).toFixed(1)}x; sort / plain divs ${(sortMedian / divMedian).toFixed(1)}x`);
     console.log(`targets ≤ ${TARGET_MS} ms: first render ${againstTarget(first, TARGET_MS)} in a fresh context, ${againstTarget(firstWarm, TARGET_MS)} with the files cached; sort ${againstTarget(sortMedian, TARGET_MS)} (page load has none here: the workspace's first meaningful paint, ≤ 1.5 s, is bench/web-workspace.ts)`);
+    Object.assign(figures, { scrolls: scrolls.map(({ intervals, ...rest }) => ({ ...rest, worstFrameMs: Math.max(...intervals) })) });
     Object.assign(figures, { ingestMs, buildMs, loads, warmLoads, firstRenderMs: first, firstRenderWarmMs: firstWarm, pageLoadMs: pageLoad, staticPageMs: staticLoads, firstPageFetchMs: firstPageFetch, listRunsMs: listRuns, sortByName: byName, sortByLoss: byLoss, plainDivsMs: divs, staticTable: statics });
 
     // ── where the time goes (not the figures) ──

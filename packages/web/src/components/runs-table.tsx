@@ -5,6 +5,7 @@
  * that shows or hides it in the charts; grouped, each group is a row that expands.
  */
 import { memo, useLayoutEffect, useMemo, useRef, useState, type UIEvent } from 'react';
+import { flushSync } from 'react-dom';
 import type { RunInfo } from '@cairn/protocol';
 import { runColor } from '../lib/colors.js';
 import { valueAt } from '../lib/columns.js';
@@ -92,7 +93,13 @@ export const RunsTable = memo(function RunsTable(props: RunsTableProps) {
     }
     if (scroller.current) place(scroller.current);
   }, [rows.length, viewport, overscan]);
-  const onScroll = (event: UIEvent<HTMLDivElement>) => place(event.currentTarget);
+  // The new window of rows is rendered in the scroll event itself, before the frame that shows
+  // the scroll is painted: scheduled as React schedules a scroll's updates, it came a frame
+  // later, and a fast scroll showed blank rows for that frame (bench/web-table.ts counts them).
+  const onScroll = (event: UIEvent<HTMLDivElement>) => {
+    const element = event.currentTarget;
+    flushSync(() => place(element));
+  };
 
   const toggleGroup = (key: string) =>
     setOpenGroups((current) => {
