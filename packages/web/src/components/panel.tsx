@@ -156,11 +156,11 @@ export const Panel = memo(function Panel(props: PanelProps) {
     const start = () => {
       const controller = new AbortController();
       // New points of runs already drawn: only those are asked for (live-update.ts).
-      const fetch = liveState.begin(requestKey, liveOnly);
-      inflight.current = { key: requestKey, controller, fetch };
+      const liveFetch = liveState.begin(requestKey, liveOnly);
+      inflight.current = { key: requestKey, controller, fetch: liveFetch };
       lastFetchAt.current = Date.now();
       const query = { runs: runIds.map((id) => ({ entity, project, id })), key, x, buckets, zoom, shared: grouped };
-      const answered = fetch.previous ? liveUpdate(api.seriesBinary, query, fetch.previous, fetch.live, controller.signal) : queryPanel(api.seriesBinary, query, controller.signal);
+      const answered = liveFetch.previous ? liveUpdate(api.seriesBinary, query, liveFetch.previous, liveFetch.live, controller.signal) : queryPanel(api.seriesBinary, query, controller.signal);
       answered.then(
         (answer) => {
           if (inflight.current?.controller !== controller) return;
@@ -186,8 +186,8 @@ export const Panel = memo(function Panel(props: PanelProps) {
         (reason: unknown) => {
           if (inflight.current?.controller !== controller) return;
           inflight.current = null;
-          liveState.unfinished(fetch, true);
-          if (fetch.previous) {
+          liveState.unfinished(liveFetch, true);
+          if (liveFetch.previous) {
             // A failed update: the whole panel is asked for in a moment (the chart stays).
             retryTimer.current = setTimeout(() => setSettled((n) => n + 1), LIVE_REFETCH_MS);
             return;

@@ -59,11 +59,12 @@ export function distinctColors(ids: Iterable<string>): Map<string, string> {
 }
 
 /**
- * Colours that stay with their runs while the page lives: a run keeps the colour it was first
- * given, whatever is charted with it later, so hiding one run never recolours another, and a
- * run shown again comes back in its colour. Runs seen for the first time are coloured as
+ * Colours that stay with their runs (while the page lives, and beyond with a memory): a run
+ * keeps the colour it was first given, so hiding one run never recolours another, and a run
+ * shown again comes back in its colour. Runs seen for the first time are coloured as
  * {@link distinctColors} would, around the colours of the runs charted with them: their own
- * colour when free, else the next free one.
+ * colour when free, else the next free one. The one exception: two runs given the same
+ * colour while apart (one hidden when the other came), once charted together, are told apart.
  *
  * @example
  * const keeper = new ColorKeeper();

@@ -105,8 +105,8 @@ export interface UpdateReport {
 
 /**
  * `previous` (the panel's answer for `query`) with the new points of the runs in `live`.
- * `query.buckets` is the panel's width in buckets: the most a tail may add at once, and
- * half the most buckets a series may come to before it is spread anew.
+ * `query.buckets` is the panel's width in buckets: how far past its grid's end a tail
+ * reaches, and half the most buckets a series may come to before it is spread anew.
  */
 export async function liveUpdate(
   fetchSeries: FetchSeries,
