@@ -33,7 +33,7 @@ afterAll(async () => {
 
 /** A run written through the ingest route, a batch of rows at a time; it keeps what it wrote. */
 class WrittenRun {
-  /** Per key: the points written, as [x on each axis, value]. */
+  /** The rows written, with their step, runtime and timestamp. */
   private readonly rows: Array<Record<string, number>> = [];
   private next = 0;
   private step = 0;

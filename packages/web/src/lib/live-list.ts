@@ -21,8 +21,8 @@ import { sortValue, type SortSpec } from './run-sort.js';
 export type LiveListAction = 'row' | 'list' | 'none';
 
 export class LiveListEvents {
-  /** Runs outside the table, with their state, for which the list was reloaded under the current query. */
-  private readonly asked = new Set<string>();
+  /** Runs outside the table for which the list was reloaded under the current query, with the state they were in. */
+  private readonly asked = new Map<string, RunState>();
   private query: string | undefined;
 
   /**
@@ -35,14 +35,13 @@ export class LiveListEvents {
       this.query = query;
       this.asked.clear();
     }
-    const key = `${id}\u0000${state}`;
     if (tableIds.has(id)) {
-      for (const asked of [...this.asked]) if (asked.startsWith(`${id}\u0000`)) this.asked.delete(asked);
+      this.asked.delete(id);
       return 'row';
     }
     if (filter.conditions.length > 0) return 'list';
-    if (this.asked.has(key)) return 'none';
-    this.asked.add(key);
+    if (this.asked.get(id) === state) return 'none';
+    this.asked.set(id, state);
     return 'list';
   }
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { packBuckets } from './buckets.js';
 import { LiveState, nextUp, tailStart } from './live-update.js';
-import { gridsOf, type PanelAnswer } from './panel-query.js';
+import { gridOf, type PanelAnswer } from './panel-query.js';
 
 const point = (x: number, y = 0) => ({ count: 1, first: [x, y] as [number, number], last: [x, y] as [number, number], min: [x, y] as [number, number], max: [x, y] as [number, number] });
 const span = (from: number, to: number) => ({ count: to - from + 1, first: [from, 0] as [number, number], last: [to, 0] as [number, number], min: [from, 0] as [number, number], max: [to, 0] as [number, number] });
@@ -19,12 +19,12 @@ describe('nextUp', () => {
   });
 });
 
-describe('gridsOf', () => {
+describe('gridOf', () => {
   it('spreads an unzoomed series over its own extent, a ranged one over the range', () => {
     const a = packBuckets([span(0, 4), span(5, 9)]);
     const empty = packBuckets([]);
-    expect(gridsOf([a, empty], undefined)).toEqual([{ from: 0, width: 4.5, count: 2 }, undefined]);
-    expect(gridsOf([a, packBuckets([null, point(12)])], [0, 20])).toEqual([
+    expect([a, empty].map((b) => gridOf(b, undefined))).toEqual([{ from: 0, width: 4.5, count: 2 }, undefined]);
+    expect([a, packBuckets([null, point(12)])].map((b) => gridOf(b, [0, 20]))).toEqual([
       { from: 0, width: 10, count: 2 },
       { from: 0, width: 10, count: 2 },
     ]);

@@ -25,7 +25,7 @@
  * the zoomed range: at most `buckets` buckets, on the grid the other runs are on.
  */
 import { BUCKET_STRIDE, bucketCount, COUNT, spanEnd, spanStart, type Buckets } from './buckets.js';
-import { gridsOf, queryPanel, type FetchSeries, type Grid, type PanelAnswer, type PanelQuery } from './panel-query.js';
+import { gridOf, queryPanel, type FetchSeries, type Grid, type PanelAnswer, type PanelQuery } from './panel-query.js';
 import type { RunRef } from './series-binary.js';
 
 /** The most buckets a series request may ask for (protocol's seriesRequestSchema). */
@@ -133,7 +133,7 @@ export async function liveUpdate(
     const grids = previous.grids.slice();
     indices.forEach((i, j) => {
       next[i] = answer.series[j]!;
-      grids[i] = gridsOf([answer.series[j]!.buckets], query.zoom)[0];
+      grids[i] = gridOf(answer.series[j]!.buckets, query.zoom);
     });
     if (report) report.whole.push(...indices.map((i) => query.runs[i]!.id));
     return { ...previous, series: { ...previous.series, series: next }, grids };
@@ -179,7 +179,7 @@ export async function liveUpdate(
   });
   whole.forEach((i, j) => {
     next[i] = answer.series[2 * tails.length + j]!;
-    grids[i] = gridsOf([next[i].buckets], undefined)[0];
+    grids[i] = gridOf(next[i].buckets, undefined);
   });
   if (report) {
     report.tails.push(...tails.filter(({ i }) => !again.includes(i)).map(({ i }) => query.runs[i]!.id));
@@ -203,7 +203,7 @@ export async function liveUpdate(
     const fresh = await fetchSeries({ ...base, runs: again.map((i) => query.runs[i]!) }, signal);
     again.forEach((i, j) => {
       next[i] = fresh.series[j]!;
-      grids[i] = gridsOf([next[i].buckets], undefined)[0];
+      grids[i] = gridOf(next[i].buckets, undefined);
     });
     if (report) report.whole.push(...again.map((i) => query.runs[i]!.id));
   }

@@ -44,7 +44,7 @@ export async function queryPanel(fetchSeries: FetchSeries, query: PanelQuery, si
   // While it is out, the memory its answer is unpacked into is readied.
   prepareAnswer(request);
   const series = await answer;
-  return { x: query.x, range, series, grids: gridsOf(series.series.map((s) => s.buckets), range) };
+  return { x: query.x, range, series, grids: series.series.map((s) => gridOf(s.buckets, range)) };
 }
 
 /** Bucket k of a series covers [from + k·width, from + (k+1)·width); `count` buckets in all. */
@@ -55,18 +55,16 @@ export interface Grid {
 }
 
 /**
- * The grids of a fresh answer's series: the answer's range spread over the request's
- * buckets when it had one; else each series' own extent (its first bucket's first point to
- * its last bucket's last) over its buckets. Undefined for a series without points.
+ * The grid of a fresh answer's series: the answer's range spread over its buckets when the
+ * request had one; else the series' own extent (its first bucket's first point to its last
+ * bucket's last) over its buckets. Undefined for a series without points.
  */
-export function gridsOf(series: readonly Buckets[], range: [number, number] | undefined): Array<Grid | undefined> {
-  return series.map((buckets) => {
-    const count = bucketCount(buckets);
-    if (count === 0) return undefined;
-    if (range) return { from: range[0], width: (range[1] - range[0]) / count, count };
-    if (buckets[COUNT] === 0 || buckets[(count - 1) * BUCKET_STRIDE + COUNT] === 0) return undefined;
-    const from = spanStart(buckets, 0);
-    const to = spanEnd(buckets, (count - 1) * BUCKET_STRIDE);
-    return { from, width: (to - from) / count, count };
-  });
+export function gridOf(buckets: Buckets, range: [number, number] | undefined): Grid | undefined {
+  const count = bucketCount(buckets);
+  if (count === 0) return undefined;
+  if (range) return { from: range[0], width: (range[1] - range[0]) / count, count };
+  if (buckets[COUNT] === 0 || buckets[(count - 1) * BUCKET_STRIDE + COUNT] === 0) return undefined;
+  const from = spanStart(buckets, 0);
+  const to = spanEnd(buckets, (count - 1) * BUCKET_STRIDE);
+  return { from, width: (to - from) / count, count };
 }
